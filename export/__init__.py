@@ -1,0 +1,1 @@
+"""Checkpoint to ONNX export (installed as ``livedual.export``; needs ``livedual[export]``)."""

@@ -1,0 +1,1 @@
+"""Training for livedual (installed as ``livedual.train``; needs ``livedual[train]``)."""
