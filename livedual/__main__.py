@@ -29,12 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Other libraries speak only when something is wrong; livedual says what it does.
     logging.basicConfig(
-        level=logging.INFO,
+        level=logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s" if args.debug else "%(message)s",
     )
-    if args.debug:  # livedual's own debug messages, not those of numba and friends
-        _LOGGER.setLevel(logging.DEBUG)
+    _LOGGER.setLevel(logging.DEBUG if args.debug else logging.INFO)
     _LOGGER.debug(args)
     if args.command is None:
         parser.print_help()

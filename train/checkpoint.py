@@ -52,19 +52,26 @@ def save_checkpoint(path: str | os.PathLike[str], checkpoint: dict[str, Any]) ->
         torch.save(checkpoint, handle)
 
 
-def load_checkpoint(path: str | os.PathLike[str], *, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+def load_checkpoint(
+    path: str | os.PathLike[str], *, map_location: str | torch.device = "cpu"
+) -> dict[str, Any]:
     """Read a checkpoint written by the trainer (tensors and plain values only)."""
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"{path}: no such checkpoint.")
     try:
         checkpoint = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as exc:  # torch raises many types for a damaged or foreign file
+    except Exception as exc:  # noqa: BLE001 - torch raises many types for a damaged file
         raise ModelError(f"{path}: not a readable checkpoint ({exc}).") from None
-    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+    if (
+        not isinstance(checkpoint, dict)
+        or checkpoint.get("format") != CHECKPOINT_FORMAT
+    ):
         raise ModelError(f"{path}: not a livedual training checkpoint.")
     if checkpoint.get("format_version", 0) > FORMAT_VERSION:
-        raise ModelError(f"{path}: checkpoint format {checkpoint['format_version']} is newer than this livedual.")
+        raise ModelError(
+            f"{path}: checkpoint format {checkpoint['format_version']} is newer than this livedual."
+        )
     return checkpoint
 
 
@@ -99,4 +106,8 @@ def set_rng_state(state: dict[str, torch.Tensor | None], device: torch.device) -
 
 def header() -> dict[str, Any]:
     """The identifying keys every checkpoint starts with."""
-    return {"format": CHECKPOINT_FORMAT, "format_version": FORMAT_VERSION, "livedual_version": __version__}
+    return {
+        "format": CHECKPOINT_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "livedual_version": __version__,
+    }

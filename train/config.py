@@ -18,6 +18,8 @@ from livedual.errors import ParameterError
 PRESET_NAMES = ("paper", "small", "tiny")
 AMP_MODES = ("auto", "bf16", "fp16", "off")
 CYCLE_MFCC_MODES = ("mean", "real")
+GW_COST_SCALES = ("std", "mean", "max", "none")  # see livedual.train.gw
+GW_METRICS = ("l1", "l2")
 SYNTHETIC = "synthetic"  # value of ``data`` that selects the synthetic corpus
 
 
@@ -31,30 +33,50 @@ class TrainConfig:
     """Everything a training run depends on; saved in every checkpoint as a dict."""
 
     preset: str = _f("small", f"model sizes, one of {PRESET_NAMES}")
-    data: str = _f(SYNTHETIC, "'synthetic' or a folder of window .npz files (livedual prepare)")
-    out: str = _f("runs/livedual", "run folder: checkpoints, config.json, TensorBoard logs")
-    seed: int = _f(0, "seed of data order, initialisation, dropout and diversity vectors")
+    data: str = _f(
+        SYNTHETIC, "'synthetic' or a folder of window .npz files (livedual prepare)"
+    )
+    out: str = _f(
+        "runs/livedual", "run folder: checkpoints, config.json, TensorBoard logs"
+    )
+    seed: int = _f(
+        0, "seed of data order, initialisation, dropout and diversity vectors"
+    )
     batch_size: int = _f(16, "windows per step and per process")
     max_steps: int = _f(50_000, "optimizer steps to train for")
     lr: float = _f(1e-4, "Adam learning rate before the first milestone")
-    lr_milestones: tuple[int, ...] = _f((20_000, 40_000), "steps at which the rate drops")
-    lr_values: tuple[float, ...] = _f((1e-5, 5e-6), "learning rate from each milestone on")
+    lr_milestones: tuple[int, ...] = _f(
+        (20_000, 40_000), "steps at which the rate drops"
+    )
+    lr_values: tuple[float, ...] = _f(
+        (1e-5, 5e-6), "learning rate from each milestone on"
+    )
     grad_clip: float = _f(1.0, "clip each generator's gradient norm to this (0: off)")
     gw: bool = _f(True, "Gromov-Wasserstein loss between music and dance embeddings")
     cycle: bool = _f(True, "cycle-consistency losses M->D->M and D->M->D")
     gw_weight: float = _f(1.0, "weight of the GW loss in G_M->D's objective")
     cycle_weight: float = _f(1.0, "weight of each cycle loss")
-    gw_epsilon: float = _f(0.2, "entropic regularisation of GW (relative to the scaled costs)")
+    gw_epsilon: float = _f(
+        0.2, "entropic regularisation of GW (relative to the scaled costs)"
+    )
     gw_outer_iters: int = _f(20, "GW projection iterations")
     gw_sinkhorn_iters: int = _f(30, "Sinkhorn iterations per GW projection")
-    gw_cost_scale: str = _f("std", "GW cost scaling: std, mean, max or none (see livedual.train.gw)")
+    gw_cost_scale: str = _f(
+        "std", "GW cost scaling: std, mean, max or none (see livedual.train.gw)"
+    )
     gw_metric: str = _f("l1", "distance between embeddings: l1 or l2")
     gw_warm_start: bool = _f(True, "carry Sinkhorn potentials between GW projections")
-    cycle_mfcc: str = _f("mean", "MFCCs of generated music fed to G_M->D: 'mean' (neutral) or 'real'")
-    val_fraction: float = _f(0.1, "share of sequences held out for validation (0: none)")
+    cycle_mfcc: str = _f(
+        "mean", "MFCCs of generated music fed to G_M->D: 'mean' (neutral) or 'real'"
+    )
+    val_fraction: float = _f(
+        0.1, "share of sequences held out for validation (0: none)"
+    )
     val_every: int = _f(500, "steps between validations")
     val_max_windows: int = _f(1024, "validate on at most this many windows")
-    ckpt_every: int = _f(1000, "steps between checkpoints (last.pt; best.pt on better validation)")
+    ckpt_every: int = _f(
+        1000, "steps between checkpoints (last.pt; best.pt on better validation)"
+    )
     log_every: int = _f(50, "steps between TensorBoard scalars")
     amp: str = _f("auto", f"mixed precision on CUDA, one of {AMP_MODES}; never on CPU")
     device: str = _f("auto", "'auto' (CUDA if available), 'cpu' or 'cuda'")
@@ -75,24 +97,43 @@ class TrainConfig:
         _choice("amp", self.amp, AMP_MODES)
         _choice("cycle_mfcc", self.cycle_mfcc, CYCLE_MFCC_MODES)
         _choice("device", self.device, ("auto", "cpu", "cuda"))
+        _choice("gw_cost_scale", self.gw_cost_scale, GW_COST_SCALES)
+        _choice("gw_metric", self.gw_metric, GW_METRICS)
         if self.batch_size < 3:
-            raise ParameterError(f"batch_size must be at least 3 (GW compares distances), not {self.batch_size}.")
+            raise ParameterError(
+                f"batch_size must be at least 3 (GW compares distances), not {self.batch_size}."
+            )
         if len(self.lr_milestones) != len(self.lr_values):
-            raise ParameterError("lr_milestones and lr_values must have the same length.")
+            raise ParameterError(
+                "lr_milestones and lr_values must have the same length."
+            )
         if list(self.lr_milestones) != sorted(self.lr_milestones):
             raise ParameterError(f"lr_milestones must increase: {self.lr_milestones}.")
         if not 0.0 <= self.val_fraction < 1.0:
-            raise ParameterError(f"val_fraction must be in [0, 1), not {self.val_fraction}.")
-        for name in ("max_steps", "val_every", "ckpt_every", "log_every", "val_max_windows"):
+            raise ParameterError(
+                f"val_fraction must be in [0, 1), not {self.val_fraction}."
+            )
+        for name in (
+            "max_steps",
+            "val_every",
+            "ckpt_every",
+            "log_every",
+            "val_max_windows",
+        ):
             if getattr(self, name) <= 0:
-                raise ParameterError(f"{name} must be positive, not {getattr(self, name)}.")
+                raise ParameterError(
+                    f"{name} must be positive, not {getattr(self, name)}."
+                )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values only (tuples as lists), for checkpoints and JSON."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+        return {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in dataclasses.asdict(self).items()
+        }
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
         """Rebuild from :meth:`to_dict`; unknown keys are ignored (older or newer runs)."""
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
@@ -109,8 +150,15 @@ TRAIN_PRESETS: dict[str, TrainConfig] = {
     "small": TrainConfig(preset="small"),
     # Minutes on a CPU: a short schedule with frequent validation.
     "tiny": TrainConfig(
-        preset="tiny", max_steps=2000, lr=1e-3, lr_milestones=(1500,), lr_values=(1e-4,),
-        val_every=100, ckpt_every=500, log_every=10, synthetic_songs=16,
+        preset="tiny",
+        max_steps=2000,
+        lr=1e-3,
+        lr_milestones=(1500,),
+        lr_values=(1e-4,),
+        val_every=100,
+        ckpt_every=500,
+        log_every=10,
+        synthetic_songs=16,
     ),
 }
 
@@ -139,9 +187,15 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     for f in dataclasses.fields(TrainConfig):
         if f.name in EXPLICIT_OPTIONS:
             continue
-        names = [f"--{f.name.replace('_', '-')}"] + ([f"--{f.name}"] if "_" in f.name else [])
+        names = [f"--{f.name.replace('_', '-')}"] + (
+            [f"--{f.name}"] if "_" in f.name else []
+        )
         kind = hints[f.name]
-        kwargs: dict[str, Any] = {"dest": f.name, "default": argparse.SUPPRESS, "help": f"{f.metadata['help']} ({f.default})"}
+        kwargs: dict[str, Any] = {
+            "dest": f.name,
+            "default": argparse.SUPPRESS,
+            "help": f"{f.metadata['help']} ({f.default})",
+        }
         if kind is bool:
             kwargs["action"] = argparse.BooleanOptionalAction
         elif typing.get_origin(kind) is tuple:

@@ -37,18 +37,27 @@ def load_windows(cfg: TrainConfig) -> WindowSet:
         from livedual.data.synth import synthetic_windows
 
         return synthetic_windows(
-            n_songs=cfg.synthetic_songs, seed=cfg.seed, duration_s=cfg.synthetic_seconds, stride=cfg.synthetic_stride
+            n_songs=cfg.synthetic_songs,
+            seed=cfg.seed,
+            duration_s=cfg.synthetic_seconds,
+            stride=cfg.synthetic_stride,
         )
     folder = Path(cfg.data)
     if not folder.is_dir():
-        raise DataError(f"{folder}: no such folder; give 'synthetic' or a folder written by 'livedual prepare'.")
+        raise DataError(
+            f"{folder}: no such folder; give 'synthetic' or a folder written by 'livedual prepare'."
+        )
     files = sorted(folder.glob("*.npz"))
     if not files:
-        raise DataError(f"{folder} holds no window files (*.npz); run 'livedual prepare' first.")
+        raise DataError(
+            f"{folder} holds no window files (*.npz); run 'livedual prepare' first."
+        )
     return WindowSet.concatenate([WindowSet.load(path) for path in files])
 
 
-def split_by_sequence(windows: WindowSet, *, val_fraction: float, seed: int) -> tuple[WindowSet, WindowSet | None]:
+def split_by_sequence(
+    windows: WindowSet, *, val_fraction: float, seed: int
+) -> tuple[WindowSet, WindowSet | None]:
     """Train and validation windows, with whole sequences on one side only.
 
     Sequences are shuffled with ``seed``; the first ``round(val_fraction * n)`` (at least
@@ -74,14 +83,21 @@ def start_chords(music: np.ndarray) -> np.ndarray:
 
 def _mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     flat = values.reshape(-1, values.shape[-1]).astype(np.float64)
-    return flat.mean(0).astype(np.float32), np.maximum(flat.std(0), STD_FLOOR).astype(np.float32)
+    return flat.mean(0).astype(np.float32), np.maximum(flat.std(0), STD_FLOOR).astype(
+        np.float32
+    )
 
 
 def data_stats(windows: WindowSet) -> dict[str, np.ndarray]:
     """Per-feature mean and std of music [shape=(53,)] and poses [shape=(147,)]; std ≥ STD_FLOOR."""
     music_mean, music_std = _mean_std(windows.music)
     pose_mean, pose_std = _mean_std(windows.pose)
-    return {"music_mean": music_mean, "music_std": music_std, "pose_mean": pose_mean, "pose_std": pose_std}
+    return {
+        "music_mean": music_mean,
+        "music_std": music_std,
+        "pose_mean": pose_mean,
+        "pose_std": pose_std,
+    }
 
 
 @dataclass
@@ -92,7 +108,7 @@ class Batch:
     pose: torch.Tensor  # (B, 75, 147)
     chord: torch.Tensor  # (B,) int64
 
-    def to(self, device: torch.device) -> "Batch":
+    def to(self, device: torch.device) -> Batch:
         return Batch(self.music.to(device), self.pose.to(device), self.chord.to(device))
 
     def __len__(self) -> int:
@@ -108,9 +124,11 @@ class WindowTensors:
     chord: torch.Tensor
 
     @classmethod
-    def from_windows(cls, windows: WindowSet) -> "WindowTensors":
+    def from_windows(cls, windows: WindowSet) -> WindowTensors:
         return cls(
-            torch.from_numpy(windows.music), torch.from_numpy(windows.pose), torch.from_numpy(start_chords(windows.music))
+            torch.from_numpy(windows.music),
+            torch.from_numpy(windows.pose),
+            torch.from_numpy(start_chords(windows.music)),
         )
 
     def __len__(self) -> int:
@@ -125,9 +143,18 @@ class WindowTensors:
         return self.pose[:, 0]
 
 
-def make_sampler(data: WindowTensors, *, world_size: int, rank: int, seed: int) -> DistributedSampler:
+def make_sampler(
+    data: WindowTensors, *, world_size: int, rank: int, seed: int
+) -> DistributedSampler:
     """Shuffling sampler giving this process its share of every epoch (drops the ragged end)."""
-    return DistributedSampler(data, num_replicas=world_size, rank=rank, shuffle=True, seed=seed, drop_last=True)
+    return DistributedSampler(
+        data,
+        num_replicas=world_size,
+        rank=rank,
+        shuffle=True,
+        seed=seed,
+        drop_last=True,
+    )
 
 
 def steps_per_epoch(sampler: DistributedSampler, batch_size: int) -> int:
@@ -136,12 +163,18 @@ def steps_per_epoch(sampler: DistributedSampler, batch_size: int) -> int:
 
 
 def train_batches(
-    data: WindowTensors, sampler: DistributedSampler, *, batch_size: int, start_step: int
+    data: WindowTensors,
+    sampler: DistributedSampler,
+    *,
+    batch_size: int,
+    start_step: int,
 ) -> Iterator[Batch]:
     """Endless batches from step ``start_step`` on: epoch ``step // steps_per_epoch``, then its position."""
     per_epoch = steps_per_epoch(sampler, batch_size)
     if per_epoch == 0:
-        raise DataError(f"{sampler.num_samples} windows per process cannot fill a batch of {batch_size}.")
+        raise DataError(
+            f"{sampler.num_samples} windows per process cannot fill a batch of {batch_size}."
+        )
     epoch, skip = divmod(start_step, per_epoch)
     while True:
         sampler.set_epoch(epoch)
@@ -151,12 +184,21 @@ def train_batches(
         epoch, skip = epoch + 1, 0
 
 
-def val_batches(data: WindowTensors, *, batch_size: int, max_windows: int) -> list[Batch]:
+def val_batches(
+    data: WindowTensors, *, batch_size: int, max_windows: int
+) -> list[Batch]:
     """Fixed validation batches: at most ``max_windows`` windows spread evenly over the set.
 
     A ragged last batch is dropped unless it is the only one.
     """
-    chosen = np.unique(np.linspace(0, len(data) - 1, min(len(data), max_windows)).round().astype(np.int64))
+    chosen = np.unique(
+        np.linspace(0, len(data) - 1, min(len(data), max_windows))
+        .round()
+        .astype(np.int64)
+    )
     if len(chosen) < batch_size:
         return [data.batch(chosen.tolist())]
-    return [data.batch(chosen[s : s + batch_size].tolist()) for s in range(0, len(chosen) - batch_size + 1, batch_size)]
+    return [
+        data.batch(chosen[s : s + batch_size].tolist())
+        for s in range(0, len(chosen) - batch_size + 1, batch_size)
+    ]

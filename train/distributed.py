@@ -35,7 +35,9 @@ class DistInfo:
 
 def _pick_device(preference: str, local_rank: int) -> torch.device:
     if preference == "cuda" and not torch.cuda.is_available():
-        raise ParameterError("device 'cuda' was asked for but CUDA is not available; use --device cpu.")
+        raise ParameterError(
+            "device 'cuda' was asked for but CUDA is not available; use --device cpu."
+        )
     if preference == "cpu" or not torch.cuda.is_available():
         return torch.device("cpu")
     torch.cuda.set_device(local_rank)
@@ -55,7 +57,9 @@ def init_distributed(device: str = "auto") -> DistInfo:
         dist.init_process_group(backend="nccl" if chosen.type == "cuda" else "gloo")
     rank = dist.get_rank() if world_size > 1 else 0
     _LOGGER.debug("process %d of %d on %s", rank, world_size, chosen)
-    return DistInfo(rank=rank, world_size=world_size, local_rank=local_rank, device=chosen)
+    return DistInfo(
+        rank=rank, world_size=world_size, local_rank=local_rank, device=chosen
+    )
 
 
 def shutdown(info: DistInfo) -> None:

@@ -20,10 +20,10 @@ the true MFCCs (``"real"``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 from livedual.const import BEAT, CHROMA, MUSIC_OUT_BEAT, MUSIC_OUT_CHROMA
 
@@ -43,10 +43,10 @@ class LossOptions:
     gw_weight: float = 1.0
     cycle_weight: float = 1.0
     cycle_mfcc: str = "mean"
-    gw_options: GWOptions = GWOptions()
+    gw_options: GWOptions = field(default_factory=GWOptions)
 
     @classmethod
-    def from_config(cls, cfg: TrainConfig) -> "LossOptions":
+    def from_config(cls, cfg: TrainConfig) -> LossOptions:
         gw_options = GWOptions(
             epsilon=cfg.gw_epsilon,
             outer_iters=cfg.gw_outer_iters,
@@ -55,20 +55,32 @@ class LossOptions:
             metric=cfg.gw_metric,
             warm_start=cfg.gw_warm_start,
         )
-        return cls(cfg.gw, cfg.cycle, cfg.gw_weight, cfg.cycle_weight, cfg.cycle_mfcc, gw_options)
+        return cls(
+            cfg.gw,
+            cfg.cycle,
+            cfg.gw_weight,
+            cfg.cycle_weight,
+            cfg.cycle_mfcc,
+            gw_options,
+        )
 
 
 class DualModel(nn.Module):
     """G_M→D and G_D→M with the dual-learning objective; ``forward`` returns the losses."""
 
-    def __init__(self, music2dance: ModelArgs, dance2music: ModelArgs, options: LossOptions = LossOptions()) -> None:
+    def __init__(
+        self,
+        music2dance: ModelArgs,
+        dance2music: ModelArgs,
+        options: LossOptions = LossOptions(),
+    ) -> None:
         super().__init__()
         self.music2dance = MusicToDance(music2dance)
         self.dance2music = DanceToMusic(dance2music)
         self.options = options
 
     @classmethod
-    def from_preset(cls, name: str, options: LossOptions = LossOptions()) -> "DualModel":
+    def from_preset(cls, name: str, options: LossOptions = LossOptions()) -> DualModel:
         return cls(preset(name, "music2dance"), preset(name, "dance2music"), options)
 
     def set_stats(self, stats: dict) -> None:
@@ -76,12 +88,16 @@ class DualModel(nn.Module):
         self.music2dance.set_stats(**stats)
         self.dance2music.set_stats(**stats)
 
-    def generated_music_features(self, music_out: torch.Tensor, music: torch.Tensor) -> torch.Tensor:
+    def generated_music_features(
+        self, music_out: torch.Tensor, music: torch.Tensor
+    ) -> torch.Tensor:
         """53 features [shape=(B, T, 53)] for G_M→D from G_D→M's output [shape=(B, T, 13)]."""
         if self.options.cycle_mfcc == "real":
             features = music.clone()
         else:
-            features = self.music2dance.in_norm.mean.expand_as(music).clone()  # (B, T, 53)
+            features = self.music2dance.in_norm.mean.expand_as(
+                music
+            ).clone()  # (B, T, 53)
         features[..., CHROMA] = music_out[..., MUSIC_OUT_CHROMA]
         features[..., BEAT] = music_out[..., MUSIC_OUT_BEAT]
         return features
@@ -117,39 +133,83 @@ class DualModel(nn.Module):
             the terms: rec_dance (+ _transl, _rotation), rec_music (+ _chroma, _beat),
             gw, cyc_dance, cyc_music.
         """
-        outputs = self._generate(music, pose, chord, cycle=self.options.cycle or all_terms, generator=generator)
-        with torch.autocast(device_type=music.device.type, enabled=False):  # losses in float32
+        outputs = self._generate(
+            music,
+            pose,
+            chord,
+            cycle=self.options.cycle or all_terms,
+            generator=generator,
+        )
+        with torch.autocast(
+            device_type=music.device.type, enabled=False
+        ):  # losses in float32
             terms = self._terms(outputs, music, pose, gw=self.options.gw or all_terms)
         return terms | self._objectives(terms)
 
     def _generate(
-        self, music: torch.Tensor, pose: torch.Tensor, chord: torch.Tensor, *, cycle: bool, generator: torch.Generator | None
+        self,
+        music: torch.Tensor,
+        pose: torch.Tensor,
+        chord: torch.Tensor,
+        *,
+        cycle: bool,
+        generator: torch.Generator | None,
     ) -> dict[str, torch.Tensor]:
         """Every generator pass of the step: reconstructions, embeddings and cycles."""
         m2d, d2m = self.music2dance, self.dance2music
         batch, start_pose = len(music), pose[:, 0]
-        dance_hat, music_emb = m2d.forward_with_embedding(music, start_pose, m2d.sample_seed(batch, generator=generator))
-        music_hat, dance_emb = d2m.forward_with_embedding(pose, chord, d2m.sample_seed(batch, generator=generator))
-        out = {"dance": dance_hat, "music": music_hat, "music_emb": music_emb, "dance_emb": dance_emb}
+        dance_hat, music_emb = m2d.forward_with_embedding(
+            music, start_pose, m2d.sample_seed(batch, generator=generator)
+        )
+        music_hat, dance_emb = d2m.forward_with_embedding(
+            pose, chord, d2m.sample_seed(batch, generator=generator)
+        )
+        out = {
+            "dance": dance_hat,
+            "music": music_hat,
+            "music_emb": music_emb,
+            "dance_emb": dance_emb,
+        }
         if cycle:
-            dance_in = normalise_pose(dance_hat.detach().float())  # M->D->M: G_D->M reads generated dance
-            out["music_cycle"] = d2m(dance_in, chord, d2m.sample_seed(batch, generator=generator))
-            music_in = self.generated_music_features(music_hat.detach().float(), music)  # D->M->D
-            out["dance_cycle"] = m2d(music_in, start_pose, m2d.sample_seed(batch, generator=generator))
+            dance_in = normalise_pose(
+                dance_hat.detach().float()
+            )  # M->D->M: G_D->M reads generated dance
+            out["music_cycle"] = d2m(
+                dance_in, chord, d2m.sample_seed(batch, generator=generator)
+            )
+            music_in = self.generated_music_features(
+                music_hat.detach().float(), music
+            )  # D->M->D
+            out["dance_cycle"] = m2d(
+                music_in, start_pose, m2d.sample_seed(batch, generator=generator)
+            )
         return out
 
     def _terms(
-        self, out: dict[str, torch.Tensor], music: torch.Tensor, pose: torch.Tensor, *, gw: bool
+        self,
+        out: dict[str, torch.Tensor],
+        music: torch.Tensor,
+        pose: torch.Tensor,
+        *,
+        gw: bool,
     ) -> dict[str, torch.Tensor]:
         """Loss terms of the generated outputs, in float32."""
         target = music_targets(music)  # (B, T, 13)
         terms = _prefixed("rec_dance", dance_loss_parts(out["dance"].float(), pose))
         terms |= _prefixed("rec_music", music_loss_parts(out["music"].float(), target))
         if gw and len(music) >= MIN_BATCH:
-            terms["gw"] = gw_embedding_loss(out["music_emb"], out["dance_emb"].detach(), options=self.options.gw_options)
+            terms["gw"] = gw_embedding_loss(
+                out["music_emb"],
+                out["dance_emb"].detach(),
+                options=self.options.gw_options,
+            )
         if "music_cycle" in out:
-            terms["cyc_music"] = _total(music_loss_parts(out["music_cycle"].float(), target))
-            terms["cyc_dance"] = _total(dance_loss_parts(out["dance_cycle"].float(), pose))
+            terms["cyc_music"] = _total(
+                music_loss_parts(out["music_cycle"].float(), target)
+            )
+            terms["cyc_dance"] = _total(
+                dance_loss_parts(out["dance_cycle"].float(), pose)
+            )
         return terms
 
     def _objectives(self, terms: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

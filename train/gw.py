@@ -52,11 +52,13 @@ import torch
 
 from livedual.errors import ParameterError
 
+from .config import GW_COST_SCALES, GW_METRICS
+
 GW_EPSILON = 0.2  # entropic regularisation (the paper's)
 GW_OUTER_ITERS = 20  # projection iterations (the paper's)
 GW_SINKHORN_ITERS = 30  # Sinkhorn iterations per projection (the paper's)
-COST_SCALES = ("std", "mean", "max", "none")
-METRICS = ("l1", "l2")
+COST_SCALES = GW_COST_SCALES
+METRICS = GW_METRICS
 SCALE_FLOOR = 1e-12  # keeps a collapsed batch (all distances equal) from dividing by 0
 MIN_BATCH = 3  # the off-diagonal spread needs at least two different pairs
 
@@ -70,17 +72,25 @@ class GWOptions:
     sinkhorn_iters: int = GW_SINKHORN_ITERS
     cost_scale: str = "std"  # one of COST_SCALES
     metric: str = "l1"  # one of METRICS
-    warm_start: bool = True  # carry the Sinkhorn potentials from one projection to the next
+    warm_start: bool = (
+        True  # carry the Sinkhorn potentials from one projection to the next
+    )
 
     def __post_init__(self) -> None:
         if self.cost_scale not in COST_SCALES:
-            raise ParameterError(f"GW cost_scale must be one of {COST_SCALES}, not {self.cost_scale!r}.")
+            raise ParameterError(
+                f"GW cost_scale must be one of {COST_SCALES}, not {self.cost_scale!r}."
+            )
         if self.metric not in METRICS:
-            raise ParameterError(f"GW metric must be one of {METRICS}, not {self.metric!r}.")
+            raise ParameterError(
+                f"GW metric must be one of {METRICS}, not {self.metric!r}."
+            )
         if not self.epsilon > 0:
             raise ParameterError(f"GW epsilon must be positive, not {self.epsilon}.")
         if self.outer_iters < 1 or self.sinkhorn_iters < 1:
-            raise ParameterError("GW needs at least one outer and one Sinkhorn iteration.")
+            raise ParameterError(
+                "GW needs at least one outer and one Sinkhorn iteration."
+            )
 
 
 def distance_matrix(x: torch.Tensor, *, metric: str = "l1") -> torch.Tensor:
@@ -95,8 +105,12 @@ def scale_costs(cost: torch.Tensor, *, mode: str) -> torch.Tensor:
     """Distances [shape=(..., n, n)] divided by their off-diagonal std, mean or max (``mode``)."""
     if mode == "std":
         n = cost.shape[-1]
-        off_diagonal = cost[..., ~torch.eye(n, dtype=torch.bool, device=cost.device)]  # (..., n (n - 1))
-        return cost / (off_diagonal.std(dim=-1, correction=0)[..., None, None] + SCALE_FLOOR)
+        off_diagonal = cost[
+            ..., ~torch.eye(n, dtype=torch.bool, device=cost.device)
+        ]  # (..., n (n - 1))
+        return cost / (
+            off_diagonal.std(dim=-1, correction=0)[..., None, None] + SCALE_FLOOR
+        )
     if mode == "mean":
         return cost / (cost.mean(dim=(-2, -1), keepdim=True) + SCALE_FLOOR)
     if mode == "max":
@@ -104,7 +118,9 @@ def scale_costs(cost: torch.Tensor, *, mode: str) -> torch.Tensor:
     return cost
 
 
-def gw_objective(c1: torch.Tensor, c2: torch.Tensor, plan: torch.Tensor) -> torch.Tensor:
+def gw_objective(
+    c1: torch.Tensor, c2: torch.Tensor, plan: torch.Tensor
+) -> torch.Tensor:
     """The GW term [shape=(...)] at a plan [shape=(..., n, m)], with uniform marginals.
 
     Expands ``sum (C1[i,k] - C2[j,l])² T[i,j] T[k,l]`` as POT does (Peyré et al.,
@@ -130,7 +146,9 @@ def _sinkhorn_log(
     log_a, log_b = -math.log(n), -math.log(m)
     kernel = -cost / epsilon  # (..., n, m): log of the Gibbs kernel
     for _ in range(iters):
-        g = log_b - torch.logsumexp(kernel + f[..., :, None], dim=-2)  # columns sum to 1/m
+        g = log_b - torch.logsumexp(
+            kernel + f[..., :, None], dim=-2
+        )  # columns sum to 1/m
         f = log_a - torch.logsumexp(kernel + g[..., None, :], dim=-1)  # rows sum to 1/n
     return torch.exp(kernel + f[..., :, None] + g[..., None, :]), f, g
 
@@ -162,18 +180,26 @@ def entropic_gw_plan(
     c1, c2 = c1.detach().double(), c2.detach().double()
     n, m = c1.shape[-1], c2.shape[-1]
     batch = torch.broadcast_shapes(c1.shape[:-2], c2.shape[:-2])
-    plan = torch.full(batch + (n, m), 1.0 / (n * m), dtype=torch.float64, device=c1.device)
+    plan = torch.full(
+        batch + (n, m), 1.0 / (n * m), dtype=torch.float64, device=c1.device
+    )
     row = (c1 * c1).sum(-1) / n  # (..., n)
     col = (c2 * c2).sum(-1) / m  # (..., m)
     const = row[..., :, None] + col[..., None, :]  # (..., n, m)
-    f0 = torch.full(batch + (n,), -math.log(n), dtype=torch.float64, device=c1.device)  # log(1/n)
+    f0 = torch.full(
+        batch + (n,), -math.log(n), dtype=torch.float64, device=c1.device
+    )  # log(1/n)
     g0 = torch.zeros(batch + (m,), dtype=torch.float64, device=c1.device)
     f, g = f0, g0
     for _ in range(outer_iters):
-        linear_cost = 2.0 * (const - 2.0 * c1 @ plan @ c2.transpose(-1, -2))  # gradient of GW at plan
+        linear_cost = 2.0 * (
+            const - 2.0 * c1 @ plan @ c2.transpose(-1, -2)
+        )  # gradient of GW at plan
         if not warm_start:
             f, g = f0, g0
-        plan, f, g = _sinkhorn_log(linear_cost, f, g, epsilon=epsilon, iters=sinkhorn_iters)
+        plan, f, g = _sinkhorn_log(
+            linear_cost, f, g, epsilon=epsilon, iters=sinkhorn_iters
+        )
     return plan
 
 
@@ -201,12 +227,19 @@ def entropic_gw(
         its gradient is taken at the fixed final plan.
     """
     plan = entropic_gw_plan(
-        c1, c2, epsilon=epsilon, outer_iters=outer_iters, sinkhorn_iters=sinkhorn_iters, warm_start=warm_start
+        c1,
+        c2,
+        epsilon=epsilon,
+        outer_iters=outer_iters,
+        sinkhorn_iters=sinkhorn_iters,
+        warm_start=warm_start,
     )
     return gw_objective(c1, c2, plan.to(c1.dtype))
 
 
-def gw_embedding_loss(x: torch.Tensor, y: torch.Tensor, *, options: GWOptions = GWOptions()) -> torch.Tensor:
+def gw_embedding_loss(
+    x: torch.Tensor, y: torch.Tensor, *, options: GWOptions = GWOptions()
+) -> torch.Tensor:
     """Entropic GW between two batches of embeddings, computed in float32 or wider.
 
     Parameters
@@ -223,11 +256,19 @@ def gw_embedding_loss(x: torch.Tensor, y: torch.Tensor, *, options: GWOptions = 
     loss : torch.Tensor [shape=(...)]
     """
     if min(x.shape[-2], y.shape[-2]) < MIN_BATCH:
-        raise ParameterError(f"GW needs batches of at least {MIN_BATCH} embeddings, not {x.shape[-2]} and {y.shape[-2]}.")
-    dtype = torch.promote_types(torch.promote_types(x.dtype, y.dtype), torch.float32)  # never half
+        raise ParameterError(
+            f"GW needs batches of at least {MIN_BATCH} embeddings, not {x.shape[-2]} and {y.shape[-2]}."
+        )
+    dtype = torch.promote_types(
+        torch.promote_types(x.dtype, y.dtype), torch.float32
+    )  # never half
     with torch.autocast(device_type=x.device.type, enabled=False):
-        c1 = scale_costs(distance_matrix(x.to(dtype), metric=options.metric), mode=options.cost_scale)
-        c2 = scale_costs(distance_matrix(y.to(dtype), metric=options.metric), mode=options.cost_scale)
+        c1 = scale_costs(
+            distance_matrix(x.to(dtype), metric=options.metric), mode=options.cost_scale
+        )
+        c2 = scale_costs(
+            distance_matrix(y.to(dtype), metric=options.metric), mode=options.cost_scale
+        )
         return entropic_gw(
             c1,
             c2,

@@ -17,7 +17,9 @@ from livedual.const import BEAT, CHROMA, MUSIC_OUT_BEAT, MUSIC_OUT_CHROMA
 from .rotation import geodesic_sq, rot6d_to_matrix, split_pose
 
 
-def dance_loss_parts(pred: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
+def dance_loss_parts(
+    pred: torch.Tensor, target: torch.Tensor
+) -> dict[str, torch.Tensor]:
     """Translation and rotation terms of L_Y for poses [shape=(B, T, 147)], each a scalar."""
     pred_transl, pred_rot = split_pose(pred)
     true_transl, true_rot = split_pose(target)
@@ -34,10 +36,14 @@ def dance_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 def music_targets(music: torch.Tensor) -> torch.Tensor:
     """The (chroma, beat) a G_D→M should produce [shape=(B, T, 13)] from raw features [shape=(B, T, 53)]."""
-    return torch.cat([music[..., CHROMA], music[..., BEAT : BEAT + 1]], dim=-1)  # (B, T, 12 + 1)
+    return torch.cat(
+        [music[..., CHROMA], music[..., BEAT : BEAT + 1]], dim=-1
+    )  # (B, T, 12 + 1)
 
 
-def music_loss_parts(pred: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
+def music_loss_parts(
+    pred: torch.Tensor, target: torch.Tensor
+) -> dict[str, torch.Tensor]:
     """Chroma and beat terms of L_X for outputs and targets [shape=(B, T, 13)], each a scalar."""
     chroma = (pred[..., MUSIC_OUT_CHROMA] - target[..., MUSIC_OUT_CHROMA]).abs().mean()
     beat = (pred[..., MUSIC_OUT_BEAT] - target[..., MUSIC_OUT_BEAT]).abs().mean()

@@ -42,7 +42,9 @@ def _cross(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Cross product over the last axis (written out: several times faster than linalg.cross on CPU)."""
     ax, ay, az = a.unbind(-1)
     bx, by, bz = b.unbind(-1)
-    return torch.stack([ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx], dim=-1)
+    return torch.stack(
+        [ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx], dim=-1
+    )
 
 
 def matrix_to_rot6d(matrix: torch.Tensor) -> torch.Tensor:
@@ -76,7 +78,11 @@ def geodesic_sq(r1: torch.Tensor, r2: torch.Tensor) -> torch.Tensor:
     rel = r1.transpose(-1, -2) @ r2  # (..., 3, 3)
     cos = (rel.diagonal(dim1=-2, dim2=-1).sum(-1) - 1.0) / 2.0
     axis = torch.stack(
-        [rel[..., 2, 1] - rel[..., 1, 2], rel[..., 0, 2] - rel[..., 2, 0], rel[..., 1, 0] - rel[..., 0, 1]],
+        [
+            rel[..., 2, 1] - rel[..., 1, 2],
+            rel[..., 0, 2] - rel[..., 2, 0],
+            rel[..., 1, 0] - rel[..., 0, 1],
+        ],
         dim=-1,
     )  # (..., 3) = 2 sin(theta) * unit axis
     sin = torch.sqrt((axis * axis).sum(-1) + SINE_EPS) / 2.0

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn as nn
+from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
@@ -68,7 +68,8 @@ class TrainState:
     step: int = 0
     best_val: float = math.inf
     last_val: dict[str, float] = field(default_factory=dict)
-    history: list[dict[str, float]] = field(default_factory=list)  # training terms, one per step
+    # Loss terms seen by this process: one dict per training step, (step, dict) per validation.
+    history: list[dict[str, float]] = field(default_factory=list)
     val_history: list[tuple[int, dict[str, float]]] = field(default_factory=list)
 
 
@@ -95,20 +96,35 @@ def _amp_dtype(cfg: TrainConfig, device: torch.device) -> torch.dtype | None:
 
 def _autocast(state: TrainState) -> contextlib.AbstractContextManager:
     dtype = _amp_dtype(state.cfg, state.info.device)
-    return torch.autocast("cuda", dtype=dtype) if dtype is not None else contextlib.nullcontext()
+    return (
+        torch.autocast("cuda", dtype=dtype)
+        if dtype is not None
+        else contextlib.nullcontext()
+    )
 
 
-def _model_args(cfg: TrainConfig, checkpoint: dict | None) -> tuple[ModelArgs, ModelArgs]:
+def _model_args(
+    cfg: TrainConfig, checkpoint: dict | None
+) -> tuple[ModelArgs, ModelArgs]:
     """The preset's sizes, or the resumed checkpoint's."""
     if checkpoint is not None:
-        return ModelArgs(**checkpoint["model_args"]["music2dance"]), ModelArgs(**checkpoint["model_args"]["dance2music"])
+        saved = checkpoint["model_args"]
+        return ModelArgs(**saved["music2dance"]), ModelArgs(**saved["dance2music"])
     return preset(cfg.preset, "music2dance"), preset(cfg.preset, "dance2music")
 
 
-def build_state(cfg: TrainConfig, info: DistInfo, windows: WindowTensors, stats: dict, checkpoint: dict | None) -> TrainState:
+def build_state(
+    cfg: TrainConfig,
+    info: DistInfo,
+    windows: WindowTensors,
+    stats: dict,
+    checkpoint: dict | None,
+) -> TrainState:
     """Models (seeded), optimizers and the mixed-precision scaler, on this process's device."""
     torch.manual_seed(cfg.seed)  # identical initial weights on every process
-    dual = DualModel(*_model_args(cfg, checkpoint), options=LossOptions.from_config(cfg))
+    dual = DualModel(
+        *_model_args(cfg, checkpoint), options=LossOptions.from_config(cfg)
+    )
     dual.set_stats(stats)
     dual.to(info.device)
     engine: nn.Module = dual
@@ -121,27 +137,43 @@ def build_state(cfg: TrainConfig, info: DistInfo, windows: WindowTensors, stats:
     }
     use_scaler = _amp_dtype(cfg, info.device) == torch.float16
     scaler = torch.amp.GradScaler("cuda") if use_scaler else None
-    chosen = np.linspace(0, len(windows) - 1, min(START_POOL_SIZE, len(windows))).round().astype(np.int64)
-    pool = windows.start_pool()[torch.from_numpy(chosen)]  # (K, 147) spread over the data
-    state = TrainState(cfg, info, dual, engine, optimizers, scaler, stats, pool.clone(), {})
-    torch.manual_seed(cfg.seed + RANK_SEED_STRIDE * (info.rank + 1))  # per-process dropout and seeds
+    state = TrainState(
+        cfg, info, dual, engine, optimizers, scaler, stats, _start_pool(windows), {}
+    )
+    # From here on every process draws its own dropout masks and diversity vectors.
+    torch.manual_seed(cfg.seed + RANK_SEED_STRIDE * (info.rank + 1))
     return state
+
+
+def _start_pool(windows: WindowTensors) -> torch.Tensor:
+    """Up to START_POOL_SIZE first poses [shape=(K, 147)], spread evenly over the data."""
+    count = min(START_POOL_SIZE, len(windows))
+    chosen = np.linspace(0, len(windows) - 1, count).round().astype(np.int64)
+    return windows.start_pool()[torch.from_numpy(chosen)].clone()
 
 
 def restore(state: TrainState, checkpoint: dict) -> None:
     """Load weights, optimizer states, step and random state from a checkpoint."""
-    for task, module in (("music2dance", state.dual.music2dance), ("dance2music", state.dual.dance2music)):
+    for task, module in (
+        ("music2dance", state.dual.music2dance),
+        ("dance2music", state.dual.dance2music),
+    ):
         module.load_state_dict(checkpoint["models"][task])
         state.optimizers[task].load_state_dict(checkpoint["optimizers"][task])
     if state.scaler is not None and checkpoint.get("scaler"):
         state.scaler.load_state_dict(checkpoint["scaler"])
     state.step = int(checkpoint["step"])
     state.best_val = float(checkpoint.get("best_val", math.inf))
-    rng = checkpoint["rng"]
+    rng, rank = checkpoint["rng"], state.info.rank
     if len(rng["torch"]) == state.info.world_size:
-        ckpt_io.set_rng_state({"torch": rng["torch"][state.info.rank], "cuda": rng["cuda"][state.info.rank]}, state.info.device)
+        mine = {"torch": rng["torch"][rank], "cuda": rng["cuda"][rank]}
+        ckpt_io.set_rng_state(mine, state.info.device)
     else:
-        _LOGGER.warning("the checkpoint was written by %d processes, not %d: random streams restart", len(rng["torch"]), state.info.world_size)
+        _LOGGER.warning(
+            "the checkpoint was written by %d processes, not %d: random streams restart",
+            len(rng["torch"]),
+            state.info.world_size,
+        )
 
 
 # --- one step -------------------------------------------------------------------------------
@@ -170,7 +202,8 @@ def train_step(state: TrainState, batch: Batch) -> dict[str, float]:
     batch = batch.to(state.info.device)
     with _autocast(state):
         terms = state.engine(batch.music, batch.pose, batch.chord)
-    total = terms["music2dance"] + terms["dance2music"]  # disjoint gradients: see DualModel
+    # Each term reaches only its own generator (see DualModel): one backward serves both.
+    total = terms["music2dance"] + terms["dance2music"]
     (state.scaler.scale(total) if state.scaler is not None else total).backward()
     _optimizer_step(state, "music2dance", state.dual.music2dance)
     _optimizer_step(state, "dance2music", state.dual.dance2music)
@@ -190,7 +223,13 @@ def evaluate(state: TrainState, batches: list[Batch]) -> dict[str, float]:
     for batch in batches:
         batch = batch.to(device)
         with _autocast(state):
-            terms = dual(batch.music, batch.pose, batch.chord, all_terms=True, generator=generator)
+            terms = dual(
+                batch.music,
+                batch.pose,
+                batch.chord,
+                all_terms=True,
+                generator=generator,
+            )
         for name, value in terms.items():
             sums[name] = sums.get(name, 0.0) + float(value)
     dual.train()
@@ -207,9 +246,17 @@ def checkpoint_dict(state: TrainState, rng: list[dict]) -> dict[str, Any]:
         "step": state.step,
         "best_val": state.best_val,
         "config": state.cfg.to_dict(),
-        "model_args": {"music2dance": vars(dual.music2dance.args).copy(), "dance2music": vars(dual.dance2music.args).copy()},
-        "models": {"music2dance": dual.music2dance.state_dict(), "dance2music": dual.dance2music.state_dict()},
-        "optimizers": {task: optimizer.state_dict() for task, optimizer in state.optimizers.items()},
+        "model_args": {
+            "music2dance": vars(dual.music2dance.args).copy(),
+            "dance2music": vars(dual.dance2music.args).copy(),
+        },
+        "models": {
+            "music2dance": dual.music2dance.state_dict(),
+            "dance2music": dual.dance2music.state_dict(),
+        },
+        "optimizers": {
+            task: optimizer.state_dict() for task, optimizer in state.optimizers.items()
+        },
         "scaler": state.scaler.state_dict() if state.scaler is not None else None,
         "stats": {name: torch.from_numpy(value) for name, value in state.stats.items()},
         "start_poses": state.start_poses,
@@ -236,7 +283,11 @@ def _validate(state: TrainState, batches: list[Batch], writer: Any) -> bool:
     state.last_val = values
     state.val_history.append((state.step, values))
     _log_scalars(writer, "val", values, state.step)
-    _LOGGER.info("step %d validation: %s", state.step, ", ".join(f"{k} {v:.4f}" for k, v in sorted(values.items())))
+    _LOGGER.info(
+        "step %d validation: %s",
+        state.step,
+        ", ".join(f"{k} {v:.4f}" for k, v in sorted(values.items())),
+    )
     improved = _val_score(values) < state.best_val
     if improved:
         state.best_val = _val_score(values)
@@ -247,7 +298,8 @@ def _checkpoint_due(state: TrainState, val: list[Batch] | None) -> tuple[bool, b
     """(validation due, checkpoint due) after the current step."""
     cfg, step = state.cfg, state.step
     final = step == cfg.max_steps
-    return bool(val) and (step % cfg.val_every == 0 or final), step % cfg.ckpt_every == 0 or final
+    due_val = bool(val) and (step % cfg.val_every == 0 or final)
+    return due_val, step % cfg.ckpt_every == 0 or final
 
 
 def _validate_and_save(state: TrainState, val: list[Batch] | None, writer: Any) -> None:
@@ -255,7 +307,8 @@ def _validate_and_save(state: TrainState, val: list[Batch] | None, writer: Any) 
     due_val, due_ckpt = _checkpoint_due(state, val)
     if not (due_val or due_ckpt):
         return
-    rng = gather(ckpt_io.rng_state(state.info.device), state.info)  # collective: all processes
+    # A collective call: every process hands its random state to process 0.
+    rng = gather(ckpt_io.rng_state(state.info.device), state.info)
     if not state.info.is_main:
         return
     improved = _validate(state, val, writer) if due_val else False
@@ -274,7 +327,9 @@ def _open_writer(state: TrainState, resumed: bool) -> Any:
         return None
     from torch.utils.tensorboard import SummaryWriter
 
-    return SummaryWriter(str(Path(state.cfg.out) / "tb"), purge_step=state.step if resumed else None)
+    return SummaryWriter(
+        str(Path(state.cfg.out) / "tb"), purge_step=state.step if resumed else None
+    )
 
 
 def _write_config(cfg: TrainConfig) -> None:
@@ -285,14 +340,28 @@ def _write_config(cfg: TrainConfig) -> None:
 # --- the loop -------------------------------------------------------------------------------
 
 
-def _prepare_data(cfg: TrainConfig, checkpoint: dict | None) -> tuple[WindowTensors, list[Batch] | None, dict, dict]:
+def _prepare_data(
+    cfg: TrainConfig, checkpoint: dict | None
+) -> tuple[WindowTensors, list[Batch] | None, dict, dict]:
     """Training tensors, validation batches, statistics and a description of the data."""
     windows = load_windows(cfg)
-    train_set, val_set = split_by_sequence(windows, val_fraction=cfg.val_fraction, seed=cfg.seed)
-    stats = (
-        {name: value.numpy() for name, value in checkpoint["stats"].items()} if checkpoint else data_stats(train_set)
+    train_set, val_set = split_by_sequence(
+        windows, val_fraction=cfg.val_fraction, seed=cfg.seed
     )
-    val = val_batches(WindowTensors.from_windows(val_set), batch_size=cfg.batch_size, max_windows=cfg.val_max_windows) if val_set else None
+    stats = (
+        {name: value.numpy() for name, value in checkpoint["stats"].items()}
+        if checkpoint
+        else data_stats(train_set)
+    )
+    val = (
+        val_batches(
+            WindowTensors.from_windows(val_set),
+            batch_size=cfg.batch_size,
+            max_windows=cfg.val_max_windows,
+        )
+        if val_set
+        else None
+    )
     data_info = {
         "source": cfg.data,
         "train_windows": len(train_set),
@@ -303,28 +372,52 @@ def _prepare_data(cfg: TrainConfig, checkpoint: dict | None) -> tuple[WindowTens
 
 
 def _steps(state: TrainState, data: WindowTensors) -> Iterator[Batch]:
-    sampler = make_sampler(data, world_size=state.info.world_size, rank=state.info.rank, seed=state.cfg.seed)
-    return train_batches(data, sampler, batch_size=state.cfg.batch_size, start_step=state.step)
+    sampler = make_sampler(
+        data,
+        world_size=state.info.world_size,
+        rank=state.info.rank,
+        seed=state.cfg.seed,
+    )
+    return train_batches(
+        data, sampler, batch_size=state.cfg.batch_size, start_step=state.step
+    )
 
 
-def _loop(state: TrainState, data: WindowTensors, val: list[Batch] | None, writer: Any) -> None:
+def _loop(
+    state: TrainState, data: WindowTensors, val: list[Batch] | None, writer: Any
+) -> None:
     cfg = state.cfg
-    bar = tqdm(total=cfg.max_steps, initial=state.step, disable=not (state.info.is_main and cfg.progress), dynamic_ncols=True)
+    bar = tqdm(
+        total=cfg.max_steps,
+        initial=state.step,
+        disable=not (state.info.is_main and cfg.progress),
+        dynamic_ncols=True,
+    )
     batches = _steps(state, data)
     while state.step < cfg.max_steps:
         terms = train_step(state, next(batches))
         state.history.append(terms)
         if state.step % cfg.log_every == 0:
-            _log_scalars(writer, "train", terms | {"lr": lr_at(state.step - 1, cfg)}, state.step)
+            _log_scalars(
+                writer, "train", terms | {"lr": lr_at(state.step - 1, cfg)}, state.step
+            )
         bar.update(1)
-        bar.set_postfix(dance=f"{terms['rec_dance']:.3f}", music=f"{terms['rec_music']:.3f}", refresh=False)
+        bar.set_postfix(
+            dance=f"{terms['rec_dance']:.3f}",
+            music=f"{terms['rec_music']:.3f}",
+            refresh=False,
+        )
         _validate_and_save(state, val, writer)
     bar.close()
 
 
 def _run(cfg: TrainConfig, info: DistInfo, resume: bool) -> TrainState:
     run_dir = Path(cfg.out)
-    checkpoint = ckpt_io.load_checkpoint(run_dir / ckpt_io.LAST, map_location="cpu") if resume else None
+    checkpoint = (
+        ckpt_io.load_checkpoint(run_dir / ckpt_io.LAST, map_location="cpu")
+        if resume
+        else None
+    )
     data, val, stats, data_info = _prepare_data(cfg, checkpoint)
     state = build_state(cfg, info, data, stats, checkpoint)
     state.data_info = data_info
@@ -334,8 +427,15 @@ def _run(cfg: TrainConfig, info: DistInfo, resume: bool) -> TrainState:
         _write_config(cfg)
         _LOGGER.info(
             "training %s: %d + %d parameters, %d training windows, %s from step %d to %d on %s x%d",
-            cfg.preset, state.dual.music2dance.num_params(), state.dual.dance2music.num_params(),
-            len(data), "resuming" if resume else "starting", state.step, cfg.max_steps, info.device, info.world_size,
+            cfg.preset,
+            state.dual.music2dance.num_params(),
+            state.dual.dance2music.num_params(),
+            len(data),
+            "resuming" if resume else "starting",
+            state.step,
+            cfg.max_steps,
+            info.device,
+            info.world_size,
         )
     writer = _open_writer(state, resume)
     try:
@@ -366,7 +466,9 @@ def train(cfg: TrainConfig, *, resume: bool = False) -> TrainState:
         The final models, optimizers and the losses seen by this process.
     """
     if resume and not (Path(cfg.out) / ckpt_io.LAST).is_file():
-        raise ModelError(f"{Path(cfg.out) / ckpt_io.LAST}: nothing to resume; train without --resume first.")
+        raise ModelError(
+            f"{Path(cfg.out) / ckpt_io.LAST}: nothing to resume; train without --resume first."
+        )
     info = init_distributed(cfg.device)
     try:
         return _run(cfg, info, resume)

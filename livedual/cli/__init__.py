@@ -11,11 +11,16 @@ import argparse
 import importlib
 
 COMMANDS: tuple[str, ...] = (
+    "demo",
     "dance",
     "compose",
+    "export",
     "features",
     "prepare",
     "render",
+    "live",
+    "train",
+    "bench",
 )
 
 

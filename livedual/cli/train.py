@@ -42,10 +42,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
         formatter_class=formatter,
     )
-    parser.add_argument("--preset", choices=PRESET_NAMES, default=None, help=f"model and schedule sizes (default {DEFAULT_PRESET})")
-    parser.add_argument("--data", default=None, help="'synthetic' or a folder of window .npz files from 'livedual prepare' (default synthetic)")
-    parser.add_argument("--out", "--output-dir", "--output_dir", dest="out", type=Path, required=True, help="run folder")
-    parser.add_argument("--resume", action="store_true", help="continue the run in OUT from its last checkpoint")
+    parser.add_argument(
+        "--preset",
+        choices=PRESET_NAMES,
+        default=None,
+        help=f"model and schedule sizes (default {DEFAULT_PRESET})",
+    )
+    parser.add_argument(
+        "--data",
+        default=None,
+        help="'synthetic' or a folder of window .npz files from 'livedual prepare' (default synthetic)",
+    )
+    parser.add_argument(
+        "--out",
+        "--output-dir",
+        "--output_dir",
+        dest="out",
+        type=Path,
+        required=True,
+        help="run folder",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in OUT from its last checkpoint",
+    )
     add_config_arguments(parser)
     add_common(parser)
     parser.set_defaults(func=run)
@@ -59,10 +80,14 @@ def _config(args: argparse.Namespace) -> TrainConfig:
     if args.data is not None:
         overrides["data"] = args.data
     if not args.resume:
-        return preset_config(args.preset or DEFAULT_PRESET, out=str(args.out), **overrides)
+        return preset_config(
+            args.preset or DEFAULT_PRESET, out=str(args.out), **overrides
+        )
     cfg = resume_config(args.out, out=str(args.out), **overrides)
     if args.preset is not None and args.preset != cfg.preset:
-        raise ParameterError(f"{args.out} was trained with preset {cfg.preset!r}; a resumed run cannot change it.")
+        raise ParameterError(
+            f"{args.out} was trained with preset {cfg.preset!r}; a resumed run cannot change it."
+        )
     return cfg
 
 
@@ -79,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         shown = {k: v for k, v in state.last_val.items() if k in SUMMARY_TERMS}
         _LOGGER.info(
             "done at step %d, checkpoints in %s; validation: %s",
-            state.step, cfg.out, ", ".join(f"{k} {v:.4f}" for k, v in shown.items()) or "none",
+            state.step,
+            cfg.out,
+            ", ".join(f"{k} {v:.4f}" for k, v in shown.items()) or "none",
         )
     return 0
