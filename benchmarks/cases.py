@@ -1,20 +1,23 @@
 """Every benchmark case of livedual, in the order they run, and how to pick some.
 
 The live-latency cases come from :mod:`livedual.benchmarks.live_latency` when that module
-exists: it defines ``cases() -> (list[Case], list[Ratio])`` like the modules here, and its
-cases run last (group names of its own).
+exists and defines ``cases() -> (list[Case], list[Ratio])`` like the modules here; its
+cases run last (group names of its own). Without ``cases()`` it is a script of its own.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import importlib
+import logging
 from collections.abc import Sequence
 
 from livedual.errors import ParameterError
 
 from . import features_cases, generator_cases, offline_cases, training_cases
 from .harness import Case, Ratio
+
+_LOGGER = logging.getLogger(__name__)
 
 LIVE_MODULE = "live_latency"
 
@@ -27,6 +30,9 @@ def _live_cases() -> tuple[list[Case], list[Ratio]]:
     except ModuleNotFoundError as exc:
         if exc.name != name:  # the module is there but something it imports is not
             raise
+        return [], []
+    if not hasattr(module, "cases"):
+        _LOGGER.debug("%s defines no cases(): run it on its own", name)
         return [], []
     return module.cases()
 

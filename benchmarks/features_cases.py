@@ -8,6 +8,8 @@ mel and MFCC, HPSS, chroma and the beat tracker.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from livedual.const import SAMPLE_RATE, WINDOW_SAMPLES, WINDOW_SECONDS
@@ -36,7 +38,7 @@ def _hop_setup(ctx: Context) -> Prepared:
     audio = song_audio(ctx)
     hop = int(HOP_SECONDS * SAMPLE_RATE)
     starts = np.arange(0, len(audio) - WINDOW_SAMPLES + 1, hop)
-    position = iter(np.resize(starts, 10_000))
+    position = itertools.cycle(starts)
 
     def run() -> object:
         start = next(position)

@@ -161,7 +161,8 @@ class CaseResult:
     reason: str = ""
     wall_s: list[float] = field(default_factory=list)
     cpu_s: list[float] = field(default_factory=list)
-    stats: Stats | None = None
+    stats: Stats | None = None  # of wall-clock seconds
+    cpu_stats: Stats | None = None  # of process CPU seconds (all threads)
     derived: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     target: str = ""
@@ -281,6 +282,7 @@ def _finish(case: Case, ready: Prepared, result: CaseResult, ctx: Context) -> No
     if result.status != "ok" or not result.wall_s:
         return
     stats = result.stats = Stats.of(result.wall_s)
+    result.cpu_stats = Stats.of(result.cpu_s)
     result.derived["cpu_per_wall"] = float(np.median(np.asarray(result.cpu_s) / np.asarray(result.wall_s)))
     if ready.flop:
         result.derived["gflops"] = ready.flop / stats.median / 1e9
@@ -391,8 +393,6 @@ def _derived_text(result: CaseResult) -> str:
         parts.append(f"{d['gflops']:.1f} GFLOP/s" + (f" ({d['peak_share']:.0%} peak)" if "peak_share" in d else ""))
     if "realtime" in d:
         parts.append(f"{d['realtime']:.1f}x RT")
-    if "cpu_per_wall" in d:
-        parts.append(f"cpu {d['cpu_per_wall']:.1f}")
     return ", ".join(parts)
 
 
@@ -404,17 +404,18 @@ def _met_text(met: bool | None, target: str) -> str:
 
 def format_table(report: Report) -> str:
     """The report as plain-text tables: cases (ms), then ratios, then machine and load."""
-    head = f"{'case':<34} {'median':>8} {'p10':>8} {'p90':>8} {'IQR':>7} {'n':>3}  {'rate':<36} target"
-    lines = ["times in ms (wall clock); rate: GFLOP/s, x real time, cpu = CPU seconds per wall second", head,
-             "-" * len(head)]
+    head = (f"{'case':<28} {'median':>7} {'p10':>7} {'p90':>7} {'IQR':>7} {'cpu':>7} {'n':>3}  "
+            f"{'rate (from the median)':<30} target")
+    lines = ["wall-clock ms per call; cpu: median CPU ms per call, all threads (on a loaded machine a",
+             "single-threaded case's cpu is the better guess of its unloaded time)", head, "-" * len(head)]
     for r in report.results:
-        if r.stats is None:
-            lines.append(f"{r.name:<34} {r.status}: {r.reason}")
+        if r.stats is None or r.cpu_stats is None:
+            lines.append(f"{r.name:<28} {r.status}: {r.reason}")
             continue
         s = r.stats
         lines.append(
-            f"{r.name:<34} {_ms(s.median):>8} {_ms(s.p10):>8} {_ms(s.p90):>8} {_ms(s.iqr):>7} {s.n:>3}  "
-            f"{_derived_text(r):<36} {_met_text(r.met, r.target)}"
+            f"{r.name:<28} {_ms(s.median):>7} {_ms(s.p10):>7} {_ms(s.p90):>7} {_ms(s.iqr):>7} "
+            f"{_ms(r.cpu_stats.median):>7} {s.n:>3}  {_derived_text(r):<30} {_met_text(r.met, r.target)}"
         )
     if report.ratios:
         lines += ["", f"{'ratio':<44} {'value':>7} {'paired p10-p90':>16}  target", "-" * 80]

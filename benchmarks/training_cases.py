@@ -20,7 +20,7 @@ TRAIN = ("torch",)
 BATCH = 16  # the paper's batch
 QUICK_BATCH = 4  # GW needs at least 3
 GW_SHARE_TARGET = 0.10  # at most this share of a step in the GW loss
-REPEAT = 5  # a paper-size step takes seconds on a 2-core CPU
+REPEAT = 3  # a paper-size step takes tens of seconds on a 2-core CPU
 
 
 def _preset(ctx: Context) -> str:

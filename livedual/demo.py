@@ -103,12 +103,60 @@ def run_demo(out_dir: str | Path, *, options: RuntimeOptions = RuntimeOptions(),
 
 
 def _live_demo(song: Path, *, seconds: float, port: int, model: Generator) -> dict[str, float | int | str]:
-    """Play the song file-as-live to OSC on localhost for a few seconds (see livedual live)."""
-    try:
-        from .live.runner import demo_live_run
-    except ImportError:
-        return {"live": "not available in this build"}
-    return demo_live_run(song, seconds=seconds, port=port, generator=model)
+    """Play the song file-as-live, in real time, to OSC on localhost, and count what arrives.
+
+    The same path as ``livedual live --source song.wav --sink osc://127.0.0.1:PORT``, in
+    low-latency mode; a UDP socket stands in for TouchDesigner or Unity.
+    """
+    from .io import FileSource, OscPoseSink
+    from .live.engine import LiveOptions
+    from .live.runner import LiveRunner
+
+    with _UdpCounter(port) as receiver, OscPoseSink("127.0.0.1", port, "native") as sink:
+        runner = LiveRunner(source=FileSource(song, realtime=True), generator=model,
+                            options=LiveOptions(mode="lowlatency"), pose_sinks=[sink], seconds=seconds)
+        report = runner.run()
+    return {
+        "live: seconds played": round(report.wall_s, 2),
+        "live: pose frames sent": report.frames_out,
+        "live: OSC datagrams received on localhost": receiver.count,
+        "live: configured delay ms": round(report.latency_s * 1000.0),
+        "live: frame lateness p99 ms": round(report.jitter.get("late_p99_ms", float("nan")), 1),
+    }
+
+
+class _UdpCounter:
+    """Counts datagrams arriving on a localhost UDP port, in a background thread."""
+
+    def __init__(self, port: int) -> None:
+        import socket
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.settimeout(0.1)
+        self.count = 0
+        self._done = False
+
+    def __enter__(self) -> "_UdpCounter":
+        import threading
+
+        self._thread = threading.Thread(target=self._receive, daemon=True)
+        self._thread.start()
+        return self
+
+    def _receive(self) -> None:
+        while not self._done:
+            try:
+                self.sock.recv(65536)
+                self.count += 1
+            except OSError:
+                continue
+
+    def __exit__(self, *exc: object) -> None:
+        time.sleep(0.2)  # let the last datagrams land
+        self._done = True
+        self._thread.join()
+        self.sock.close()
 
 
 def _write_summary(out: Path, summary: DemoSummary) -> None:

@@ -53,7 +53,7 @@ def music_to_dance_graph(rng: np.random.Generator) -> onnx.ModelProto:
 
 
 def dance_to_music_graph(rng: np.random.Generator) -> onnx.ModelProto:
-    """generated = sigmoid((window @ a) @ b + chord_embedding[start] + seed @ c)."""
+    """generated = sigmoid((window @ a) @ b + chord_embedding[start] + seed @ c + beat clock)."""
     nodes = [
         helper.make_node("MatMul", [WINDOW_INPUT, "a"], ["wa"]),  # (B, 75, 1)
         helper.make_node("MatMul", ["wa", "b"], ["wab"]),  # (B, 75, 13)
@@ -61,16 +61,22 @@ def dance_to_music_graph(rng: np.random.Generator) -> onnx.ModelProto:
         helper.make_node("MatMul", [SEED_INPUT, "c"], ["sc"]),  # (B, 13)
         helper.make_node("Add", ["emb", "sc"], ["offset"]),
         helper.make_node("Unsqueeze", ["offset", "axis1"], ["offset3"]),  # (B, 1, 13)
-        helper.make_node("Add", ["wab", "offset3"], ["logits"]),
+        helper.make_node("Add", ["wab", "offset3"], ["partial"]),
+        helper.make_node("Add", ["partial", "beat_clock"], ["logits"]),  # (B, 75, 13)
         helper.make_node("Sigmoid", ["logits"], [OUTPUT]),  # (B, 75, 13)
     ]
     chords = np.full((N_CHORDS, MUSIC_OUT_DIM), -2.0)
+    chords[:, -1] = 0.0
+    # A fixed beat every 12.5 frames (120 BPM) so that decoded notes have onsets.
+    beat_clock = np.zeros((WINDOW_FRAMES, MUSIC_OUT_DIM))
+    beat_clock[:, -1] = 8.0 * np.cos(2 * np.pi * np.arange(WINDOW_FRAMES) / 12.5) - 4.0
     for k in range(N_CHORDS):  # each chord token lights its triad
         root, minor = k % 12, k // 12
         chords[k, [root, (root + 3 + (1 - minor)) % 12, (root + 7) % 12]] = 2.0
     inits = [
         _init("a", rng.normal(0, 0.1, (POSE_DIM, 1))),
         _init("b", rng.normal(0, 0.1, (1, MUSIC_OUT_DIM))),
+        _init("beat_clock", beat_clock),
         _init("c", rng.normal(0, 0.01, (SEED_DIM, MUSIC_OUT_DIM))),
         _init("chords", chords),
         numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"),

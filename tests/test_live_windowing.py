@@ -9,7 +9,9 @@ from livedual.errors import ParameterError
 from livedual.live.windowing import Windower
 
 
-def push_in_chunks(windower: Windower, stream: np.ndarray, seed: int) -> list[np.ndarray]:
+def push_in_chunks(
+    windower: Windower, stream: np.ndarray, seed: int
+) -> list[np.ndarray]:
     """Push ``stream`` in random chunk sizes (including empty ones); all windows out."""
     rng = np.random.default_rng(seed)
     windows, start = [], 0

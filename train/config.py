@@ -20,19 +20,20 @@ AMP_MODES = ("auto", "bf16", "fp16", "off")
 CYCLE_MFCC_MODES = ("mean", "real")
 GW_COST_SCALES = ("std", "mean", "max", "none")  # see livedual.train.gw
 GW_METRICS = ("l1", "l2")
+DEVICES = ("auto", "cpu", "cuda")
 SYNTHETIC = "synthetic"  # value of ``data`` that selects the synthetic corpus
 
 
-def _f(default: Any, help: str) -> Any:
-    """A dataclass field with its help text (shown by ``livedual train --help``)."""
-    return field(default=default, metadata={"help": help})
+def _f(default: Any, help: str, choices: tuple[str, ...] | None = None) -> Any:
+    """A dataclass field with its help text and allowed values (``livedual train --help``)."""
+    return field(default=default, metadata={"help": help, "choices": choices})
 
 
 @dataclass
 class TrainConfig:
     """Everything a training run depends on; saved in every checkpoint as a dict."""
 
-    preset: str = _f("small", f"model sizes, one of {PRESET_NAMES}")
+    preset: str = _f("small", "model and schedule sizes", PRESET_NAMES)
     data: str = _f(
         SYNTHETIC, "'synthetic' or a folder of window .npz files (livedual prepare)"
     )
@@ -62,12 +63,14 @@ class TrainConfig:
     gw_outer_iters: int = _f(20, "GW projection iterations")
     gw_sinkhorn_iters: int = _f(30, "Sinkhorn iterations per GW projection")
     gw_cost_scale: str = _f(
-        "std", "GW cost scaling: std, mean, max or none (see livedual.train.gw)"
+        "std", "what GW costs are divided by (see livedual.train.gw)", GW_COST_SCALES
     )
-    gw_metric: str = _f("l1", "distance between embeddings: l1 or l2")
+    gw_metric: str = _f("l1", "distance between embeddings", GW_METRICS)
     gw_warm_start: bool = _f(True, "carry Sinkhorn potentials between GW projections")
     cycle_mfcc: str = _f(
-        "mean", "MFCCs of generated music fed to G_M->D: 'mean' (neutral) or 'real'"
+        "mean",
+        "MFCCs of generated music fed to G_M->D: neutral or true",
+        CYCLE_MFCC_MODES,
     )
     val_fraction: float = _f(
         0.1, "share of sequences held out for validation (0: none)"
@@ -78,8 +81,8 @@ class TrainConfig:
         1000, "steps between checkpoints (last.pt; best.pt on better validation)"
     )
     log_every: int = _f(50, "steps between TensorBoard scalars")
-    amp: str = _f("auto", f"mixed precision on CUDA, one of {AMP_MODES}; never on CPU")
-    device: str = _f("auto", "'auto' (CUDA if available), 'cpu' or 'cuda'")
+    amp: str = _f("auto", "mixed precision on CUDA (never on CPU)", AMP_MODES)
+    device: str = _f("auto", "auto: CUDA if available", DEVICES)
     synthetic_songs: int = _f(64, "synthetic corpus: number of songs")
     synthetic_seconds: float = _f(30.0, "synthetic corpus: seconds per song")
     synthetic_stride: int = _f(25, "synthetic corpus: frames between window starts")
@@ -93,12 +96,12 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise :class:`ParameterError` naming the first invalid field."""
-        _choice("preset", self.preset, PRESET_NAMES)
-        _choice("amp", self.amp, AMP_MODES)
-        _choice("cycle_mfcc", self.cycle_mfcc, CYCLE_MFCC_MODES)
-        _choice("device", self.device, ("auto", "cpu", "cuda"))
-        _choice("gw_cost_scale", self.gw_cost_scale, GW_COST_SCALES)
-        _choice("gw_metric", self.gw_metric, GW_METRICS)
+        for f in dataclasses.fields(self):
+            choices, value = f.metadata["choices"], getattr(self, f.name)
+            if choices is not None and value not in choices:
+                raise ParameterError(
+                    f"{f.name} must be one of {choices}, not {value!r}."
+                )
         if self.batch_size < 3:
             raise ParameterError(
                 f"batch_size must be at least 3 (GW compares distances), not {self.batch_size}."
@@ -137,11 +140,6 @@ class TrainConfig:
         """Rebuild from :meth:`to_dict`; unknown keys are ignored (older or newer runs)."""
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
-
-
-def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ParameterError(f"{name} must be one of {choices}, not {value!r}.")
 
 
 TRAIN_PRESETS: dict[str, TrainConfig] = {
@@ -183,7 +181,11 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     resumed run's) values stay unless overridden.
     """
     hints = typing.get_type_hints(TrainConfig)
-    group = parser.add_argument_group("training configuration (defaults: the preset's)")
+    group = parser.add_argument_group(
+        "training configuration",
+        "Values in brackets are the paper and small presets'; the tiny preset and a "
+        "resumed run have their own (see livedual.train.config).",
+    )
     for f in dataclasses.fields(TrainConfig):
         if f.name in EXPLICIT_OPTIONS:
             continue
@@ -194,15 +196,21 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         kwargs: dict[str, Any] = {
             "dest": f.name,
             "default": argparse.SUPPRESS,
-            "help": f"{f.metadata['help']} ({f.default})",
+            "help": f"{f.metadata['help']} [{_shown(f.default)}]",
         }
         if kind is bool:
             kwargs["action"] = argparse.BooleanOptionalAction
         elif typing.get_origin(kind) is tuple:
             kwargs.update(nargs="+", type=typing.get_args(kind)[0], metavar="V")
+        elif f.metadata["choices"] is not None:
+            kwargs.update(choices=f.metadata["choices"])
         else:
             kwargs.update(type=kind, metavar=f.name.upper())
         group.add_argument(*names, **kwargs)
+
+
+def _shown(value: Any) -> str:
+    return " ".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:

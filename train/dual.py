@@ -95,9 +95,7 @@ class DualModel(nn.Module):
         if self.options.cycle_mfcc == "real":
             features = music.clone()
         else:
-            features = self.music2dance.in_norm.mean.expand_as(
-                music
-            ).clone()  # (B, T, 53)
+            features = self.music2dance.in_norm.mean.expand_as(music).clone()
         features[..., CHROMA] = music_out[..., MUSIC_OUT_CHROMA]
         features[..., BEAT] = music_out[..., MUSIC_OUT_BEAT]
         return features
@@ -140,9 +138,8 @@ class DualModel(nn.Module):
             cycle=self.options.cycle or all_terms,
             generator=generator,
         )
-        with torch.autocast(
-            device_type=music.device.type, enabled=False
-        ):  # losses in float32
+        # The losses (Gram-Schmidt, geodesics, GW) run in float32 even under autocast.
+        with torch.autocast(device_type=music.device.type, enabled=False):
             terms = self._terms(outputs, music, pose, gw=self.options.gw or all_terms)
         return terms | self._objectives(terms)
 
@@ -171,15 +168,13 @@ class DualModel(nn.Module):
             "dance_emb": dance_emb,
         }
         if cycle:
-            dance_in = normalise_pose(
-                dance_hat.detach().float()
-            )  # M->D->M: G_D->M reads generated dance
+            # M->D->M: G_D->M reads the generated dance (made valid rotations).
+            dance_in = normalise_pose(dance_hat.detach().float())
             out["music_cycle"] = d2m(
                 dance_in, chord, d2m.sample_seed(batch, generator=generator)
             )
-            music_in = self.generated_music_features(
-                music_hat.detach().float(), music
-            )  # D->M->D
+            # D->M->D: G_M->D reads the generated chroma and beat.
+            music_in = self.generated_music_features(music_hat.detach().float(), music)
             out["dance_cycle"] = m2d(
                 music_in, start_pose, m2d.sample_seed(batch, generator=generator)
             )

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from ..atomic import atomic_write
-from ..errors import LiveDualError
+from ..errors import LiveDualError, MissingExtraError, ParameterError
 from . import add_common, formatter
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="write the full report (every sample, the machine) to this JSON file")
     parser.add_argument("--quick", action="store_true",
                         help="tiny models and short songs: checks that the cases run, not their speed")
+    parser.add_argument("--torch-threads", "--torch_threads", dest="torch_threads", type=int, default=None,
+                        metavar="N", help="torch intra-op threads for the torch and training cases (default: torch's)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="folder for exported models, songs and outputs (default: a temporary one)")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
@@ -64,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         for case in chosen:
             print(f"{case.name:<28} {case.group:<10} {case.description}")
         return 0
+    if args.torch_threads is not None:
+        _set_torch_threads(args.torch_threads)
     _LOGGER.info("running %d benchmark cases%s", len(chosen), " (quick)" if args.quick else "")
     settle = {} if args.settle is None else {"settle_s": args.settle}
     report = run_cases(chosen, ratios, repeat=args.repeat, quick=args.quick, workdir=args.workdir, **settle)
@@ -73,3 +77,13 @@ def run(args: argparse.Namespace) -> int:
             json.dump(report.to_dict(), handle, indent=1)
         _LOGGER.info("wrote %s", args.json)
     return 1 if any(r.status == "failed" for r in report.results) else 0
+
+
+def _set_torch_threads(count: int) -> None:
+    if count < 1:
+        raise ParameterError(f"--torch-threads must be at least 1, not {count}.")
+    try:
+        import torch
+    except ImportError:
+        raise MissingExtraError("torch", "train") from None
+    torch.set_num_threads(count)

@@ -39,5 +39,5 @@ def run(args: argparse.Namespace) -> int:
     for path in summary.files:
         _LOGGER.info("wrote %s", path)
     for key, value in summary.numbers.items():
-        _LOGGER.info("%-34s %s", key, f"{value:.4g}" if isinstance(value, float) else value)
+        _LOGGER.info("%-42s %s", key, f"{value:.4g}" if isinstance(value, float) else value)
     return 0

@@ -26,43 +26,101 @@ EXAMPLES = """examples:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "live", help="music to dance or dance to music, live", formatter_class=formatter,
+        "live",
+        help="music to dance or dance to music, live",
+        formatter_class=formatter,
         description="Listen to music (microphone or a file played as live input) and send "
         "poses over OSC, or listen to motion capture over OSC and play MIDI notes. A music "
         "source needs pose sinks (osc://, record:FILE.npz); a motion-capture source needs "
         "note sinks (midi, record:FILE.mid).",
         epilog=EXAMPLES,
     )
-    parser.add_argument("--source", required=True,
-                        help="mic[:DEVICE] | AUDIO_FILE | osc://HOST:PORT?format=native|vmc")
-    parser.add_argument("--sink", action="append", default=[], required=True,
-                        help="osc://HOST:PORT?format=native|flat|vmc | midi[:PORT] | "
-                        "record:FILE.npz|.mid (repeat for several)")
+    parser.add_argument(
+        "--source",
+        required=True,
+        default=argparse.SUPPRESS,
+        help="mic[:DEVICE] | AUDIO_FILE | osc://HOST:PORT?format=native|vmc",
+    )
+    parser.add_argument(
+        "--sink",
+        action="append",
+        default=argparse.SUPPRESS,
+        required=True,
+        help="osc://HOST:PORT?format=native|flat|vmc | midi[:PORT] | "
+        "record:FILE.npz|.mid (repeat for several)",
+    )
     pace = parser.add_mutually_exclusive_group()
-    pace.add_argument("--realtime", dest="realtime", action="store_true", default=None,
-                      help="play a file source at its own pace (the default for files)")
-    pace.add_argument("--fast", dest="realtime", action="store_false",
-                      help="play a file source as fast as possible (virtual clock)")
-    parser.add_argument("--mode", choices=MODES, default="sync",
-                        help="sync: the paper's window chaining (3 s delay); lowlatency: "
-                        "short hop, crossfade, beat phase")
-    parser.add_argument("--hop", type=float, default=None,
-                        help="seconds between windows (default 3.0 sync, 0.48 lowlatency)")
-    parser.add_argument("--crossfade", type=float, default=None,
-                        help="seconds of crossfade between plans in lowlatency mode (default 0.16)")
-    parser.add_argument("--margin", type=float, default=LiveOptions().margin_s,
-                        help="seconds allowed for features and generation per window")
-    parser.add_argument("--no-beat-align", "--no_beat_align", action="store_true",
-                        help="lowlatency: do not shift plans onto the coming beats")
-    parser.add_argument("--rate", type=float, default=float(FPS),
-                        help="pose output frames per second (25, or e.g. 60 by slerp)")
-    parser.add_argument("--seconds", type=float, default=None,
-                        help="stop reading input after this many seconds")
-    parser.add_argument("--allow", action="append", default=None, metavar="SENDER",
-                        help="OSC source: accept packets from this IP only (repeatable)")
-    parser.add_argument("--beat-threshold", "--beat_threshold", type=float,
-                        default=NoteDecoderOptions().beat_threshold,
-                        help="dance to music: beat strength above which a note starts")
+    pace.add_argument(
+        "--realtime",
+        dest="realtime",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="play a file source at its own pace (the default for files)",
+    )
+    pace.add_argument(
+        "--fast",
+        dest="realtime",
+        action="store_false",
+        default=argparse.SUPPRESS,
+        help="play a file source as fast as possible (virtual clock)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="sync",
+        help="sync: the paper's window chaining (3 s delay); lowlatency: "
+        "short hop, crossfade, beat phase",
+    )
+    parser.add_argument(
+        "--hop",
+        type=float,
+        default=None,
+        help="seconds between windows (default 3.0 sync, 0.48 lowlatency)",
+    )
+    parser.add_argument(
+        "--crossfade",
+        type=float,
+        default=None,
+        help="seconds of crossfade between plans in lowlatency mode (default 0.16)",
+    )
+    parser.add_argument(
+        "--margin",
+        type=float,
+        default=LiveOptions().margin_s,
+        help="seconds allowed for features and generation per window",
+    )
+    parser.add_argument(
+        "--no-beat-align",
+        "--no_beat_align",
+        action="store_true",
+        help="lowlatency: do not shift plans onto the coming beats",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=float(FPS),
+        help="pose output frames per second (25, or e.g. 60 by slerp)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="stop reading input after this many seconds",
+    )
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=None,
+        metavar="SENDER",
+        help="OSC source: accept packets from this IP only (repeatable)",
+    )
+    parser.add_argument(
+        "--beat-threshold",
+        "--beat_threshold",
+        type=float,
+        default=NoteDecoderOptions().beat_threshold,
+        help="dance to music: beat strength above which a note starts",
+    )
     add_model_options(parser, what="music2dance or dance2music")
     add_common(parser)
     parser.set_defaults(func=run)
@@ -98,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
         runtime=runtime_options(args),
         rate=args.rate,
         seconds=args.seconds,
-        realtime=args.realtime,
+        realtime=getattr(args, "realtime", None),
         allow=args.allow,
     )
     previous = signal.signal(signal.SIGTERM, _interrupt)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from livedual.train.config import (
     PRESET_NAMES,
+    SYNTHETIC,
     TrainConfig,
     add_config_arguments,
     overrides_from_args,
@@ -42,16 +43,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
         formatter_class=formatter,
     )
+    # No defaults here: a resumed run keeps its own preset and data unless given.
     parser.add_argument(
         "--preset",
         choices=PRESET_NAMES,
-        default=None,
-        help=f"model and schedule sizes (default {DEFAULT_PRESET})",
+        default=argparse.SUPPRESS,
+        help=f"model and schedule sizes [{DEFAULT_PRESET}]",
     )
     parser.add_argument(
         "--data",
-        default=None,
-        help="'synthetic' or a folder of window .npz files from 'livedual prepare' (default synthetic)",
+        default=argparse.SUPPRESS,
+        help=f"'{SYNTHETIC}' or a folder of window .npz files from 'livedual prepare' "
+        f"[{SYNTHETIC}]",
     )
     parser.add_argument(
         "--out",
@@ -60,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         dest="out",
         type=Path,
         required=True,
+        default=argparse.SUPPRESS,
         help="run folder",
     )
     parser.add_argument(
@@ -77,16 +81,16 @@ def _config(args: argparse.Namespace) -> TrainConfig:
     from livedual.train.checkpoint import resume_config
 
     overrides = overrides_from_args(args)
-    if args.data is not None:
+    if getattr(args, "data", None) is not None:
         overrides["data"] = args.data
+    preset = getattr(args, "preset", None)
     if not args.resume:
-        return preset_config(
-            args.preset or DEFAULT_PRESET, out=str(args.out), **overrides
-        )
+        return preset_config(preset or DEFAULT_PRESET, out=str(args.out), **overrides)
     cfg = resume_config(args.out, out=str(args.out), **overrides)
-    if args.preset is not None and args.preset != cfg.preset:
+    if preset is not None and preset != cfg.preset:
         raise ParameterError(
-            f"{args.out} was trained with preset {cfg.preset!r}; a resumed run cannot change it."
+            f"{args.out} was trained with preset {cfg.preset!r}; "
+            "a resumed run cannot change it."
         )
     return cfg
 

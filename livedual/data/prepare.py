@@ -132,7 +132,7 @@ def _write_manifest(out_dir: Path, report: PrepareReport, stride: int) -> None:
 
 
 class _Inline:
-    """A stand-in for an executor that runs each job when it is submitted (jobs=1)."""
+    """A stand-in for an executor that runs each job in this process (jobs=1)."""
 
     def __enter__(self) -> "_Inline":
         return self
@@ -140,22 +140,19 @@ class _Inline:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def submit(self, fn: Callable, *args: object) -> "_Done":
-        try:
-            return _Done(fn(*args), None)
-        except Exception as exc:  # noqa: BLE001 - re-raised by result(), like a future
-            return _Done(None, exc)
+    def submit(self, fn: Callable, *args: object) -> "_Deferred":
+        return _Deferred(fn, args)
 
 
 @dataclass
-class _Done:
-    value: object
-    error: Exception | None
+class _Deferred:
+    """Runs its job when its result is asked for, so progress shows job by job."""
+
+    fn: Callable
+    args: tuple
 
     def result(self) -> object:
-        if self.error is not None:
-            raise self.error
-        return self.value
+        return self.fn(*self.args)
 
 
 def default_jobs() -> int:

@@ -206,7 +206,9 @@ class FrameTimeline:
 
     def _crossfade(self, indices: np.ndarray, new: np.ndarray, n: int) -> np.ndarray:
         """The first ``n`` new frames blended from the frames they replace (lock held)."""
-        old_rows = [k for k in range(min(n, len(indices))) if int(indices[k]) in self._frames]
+        old_rows = [
+            k for k in range(min(n, len(indices))) if int(indices[k]) in self._frames
+        ]
         if not old_rows:
             return new
         rows = np.array(old_rows)
@@ -216,10 +218,12 @@ class FrameTimeline:
         new[rows] = self.interpolate(old, new[rows], weight)
         return new
 
-    def _set_beats(self, beats: np.ndarray, first: float, start: int, stop: int) -> None:
+    def _set_beats(
+        self, beats: np.ndarray, first: float, start: int, stop: int
+    ) -> None:
         """Beat flags at the nearest timeline index of each plan frame (lock held)."""
         for j in np.flatnonzero(beats > 0.5):
-            index = int(round(first + j))
+            index = round(first + j)
             if start <= index < stop:
                 self._beats[index] = 1.0
 
@@ -261,7 +265,9 @@ class FrameTimeline:
                 frame = self.interpolate(f0[None], f1[None], np.array([frac]))[0]
                 self.committed = max(self.committed, lo + 1)
             nearest = round(position)
-            on_beat = nearest in self._beats and abs(position - nearest) * rate / FPS < 0.5
+            on_beat = (
+                nearest in self._beats and abs(position - nearest) * rate / FPS < 0.5
+            )
             return Sample(frame=np.array(frame, dtype=np.float32), beat=float(on_beat))
 
     def commit(self, index: int) -> None:
@@ -326,7 +332,9 @@ class OutputSchedule:
 
     def __init__(self, *, rate: float, t0: float, latency: float) -> None:
         if not 0 < rate <= 1000:
-            raise ParameterError(f"the output rate must be in (0, 1000] fps, got {rate}.")
+            raise ParameterError(
+                f"the output rate must be in (0, 1000] fps, got {rate}."
+            )
         self.rate = float(rate)
         self.t0 = t0
         self.latency = latency

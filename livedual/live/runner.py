@@ -50,7 +50,7 @@ from ..const import (
 )
 from ..errors import DeviceError, LiveDualError, ParameterError
 from ..inference import Generator, RuntimeOptions
-from ..io.audio_source import AudioSource, FileSource, MicSource
+from ..io.audio_source import AudioSource, FileSource, MicSource, find_input_device
 from ..io.base import PoseSink
 from ..io.midi import DEFAULT_PORT_NAME, MidiFileSink, MidiSink, PortMidiSink
 from ..io.notes import decode_notes, motion_energy
@@ -67,7 +67,13 @@ from .clock import (
     VirtualClock,
     interpolate_poses,
 )
-from .engine import DanceToMusicEngine, LiveOptions, MusicToDanceEngine, Plan, TimedMessage
+from .engine import (
+    DanceToMusicEngine,
+    LiveOptions,
+    MusicToDanceEngine,
+    Plan,
+    TimedMessage,
+)
 from .uri import FILE, MIC, MIDI, OSC, RECORD, SinkSpec, SourceSpec, check_combination
 
 _LOGGER = logging.getLogger(__name__)
@@ -114,7 +120,9 @@ class PoseRecorder(PoseSink):
         from ..data.formats import write_npz
 
         write_npz(self.path, np.stack(self.poses), fps=self.fps)
-        _LOGGER.info("recorded %d poses at %g fps to %s", len(self.poses), self.fps, self.path)
+        _LOGGER.info(
+            "recorded %d poses at %g fps to %s", len(self.poses), self.fps, self.path
+        )
 
 
 # --- report -----------------------------------------------------------------------------
@@ -184,7 +192,7 @@ class LiveRunner:
         *,
         source: AudioSource | OscMocapSource,
         generator: Generator,
-        options: LiveOptions = LiveOptions(),
+        options: LiveOptions | None = None,
         pose_sinks: Sequence[PoseSink] = (),
         midi_sinks: Sequence[MidiSink] = (),
         rate: float = FPS,
@@ -194,11 +202,15 @@ class LiveRunner:
         status_interval_s: float = STATUS_INTERVAL_S,
     ) -> None:
         self.source = source
-        self.task = DANCE_TO_MUSIC if isinstance(source, OscMocapSource) else MUSIC_TO_DANCE
+        self.task = (
+            DANCE_TO_MUSIC if isinstance(source, OscMocapSource) else MUSIC_TO_DANCE
+        )
         if self.task == MUSIC_TO_DANCE and not isinstance(source, AudioSource):
             raise ParameterError(f"{source!r} is neither an audio nor a mocap source.")
         if self.task == MUSIC_TO_DANCE and midi_sinks:
-            raise ParameterError("MIDI sinks need a motion-capture source (dance -> music).")
+            raise ParameterError(
+                "MIDI sinks need a motion-capture source (dance -> music)."
+            )
         if self.task == DANCE_TO_MUSIC and pose_sinks:
             raise ParameterError("pose sinks need a music source (music -> dance).")
         if seconds is not None and not seconds > 0:
@@ -211,7 +223,10 @@ class LiveRunner:
             virtual = isinstance(source, FileSource) and not source.realtime
         if virtual and self.task == DANCE_TO_MUSIC:
             raise ParameterError("motion capture over OSC runs in real time only.")
-        self.clock: RealClock | VirtualClock = VirtualClock() if virtual else RealClock()
+        self.clock: RealClock | VirtualClock = (
+            VirtualClock() if virtual else RealClock()
+        )
+        options = options if options is not None else LiveOptions()
         if self.task == MUSIC_TO_DANCE:
             self.engine: MusicToDanceEngine | DanceToMusicEngine = MusicToDanceEngine(
                 generator, options=options
@@ -234,7 +249,7 @@ class LiveRunner:
             rate=self.schedule.rate,
             latency_s=self.options.latency_s,
         )
-        self.load_s: float | None = None  # set by from_config
+        self.load_s: float | None = None  # set by from_specs
         self.plans: list[Plan] = []  # the most recent plans (for status and tests)
         self._compute: list[float] = []
         self._stop = threading.Event()
@@ -263,8 +278,8 @@ class LiveRunner:
         source: SourceSpec,
         sinks: Sequence[SinkSpec],
         model: str | Path | None = None,
-        options: LiveOptions = LiveOptions(),
-        runtime: RuntimeOptions = RuntimeOptions(),
+        options: LiveOptions | None = None,
+        runtime: RuntimeOptions | None = None,
         rate: float = FPS,
         seconds: float | None = None,
         realtime: bool | None = None,
@@ -286,9 +301,11 @@ class LiveRunner:
         if task == DANCE_TO_MUSIC and rate != FPS:
             _LOGGER.warning("--rate applies to poses; notes follow the 25 fps frames.")
         t = time.perf_counter()
-        generator = load_model(task, model, options=runtime)
+        generator = load_model(task, model, options=runtime or RuntimeOptions())
         load_s = time.perf_counter() - t
         virtual = source.kind == FILE and realtime is False
+        if source.kind == MIC:  # a missing device fails now, not after the warm-up
+            find_input_device(source.device)
         built: list[PoseSink | MidiSink] = []
         try:
             for spec in sinks:
@@ -369,9 +386,13 @@ class LiveRunner:
 
             timings["features"] = _timed(lambda: analyse_music(window, sr=SAMPLE_RATE))
             silence = np.zeros((WINDOW_FRAMES, MUSIC_DIM), np.float32)
-            timings["generate"] = _timed(lambda: self.generator.generate(silence, seed=0))
+            timings["generate"] = _timed(
+                lambda: self.generator.generate(silence, seed=0)
+            )
         else:
-            timings["generate"] = _timed(lambda: self.generator.generate(window, seed=0))
+            timings["generate"] = _timed(
+                lambda: self.generator.generate(window, seed=0)
+            )
         timings["output"] = _timed(self._warm_output)
         plan_s = _timed(lambda: self._warm_plan(window))
         _LOGGER.info(
@@ -394,7 +415,9 @@ class LiveRunner:
         """Quiet noise (music -> dance) or a still pose (dance -> music), one window."""
         if self.task == MUSIC_TO_DANCE:
             rng = np.random.default_rng(0)
-            return (WARMUP_NOISE * rng.standard_normal(WINDOW_SAMPLES)).astype(np.float32)
+            return (WARMUP_NOISE * rng.standard_normal(WINDOW_SAMPLES)).astype(
+                np.float32
+            )
         return np.tile(_rest_pose(), (WINDOW_FRAMES, 1))
 
     def _warm_output(self) -> None:
@@ -403,7 +426,9 @@ class LiveRunner:
         interpolate_poses(poses, poses, np.array([0.0, 0.5]))
         for sink in self.pose_sinks:
             if isinstance(sink, OscPoseSink):
-                encode_frame(format=sink.format, frame_index=0, time_s=0.0, pose=poses[0])
+                encode_frame(
+                    format=sink.format, frame_index=0, time_s=0.0, pose=poses[0]
+                )
         if self.task == DANCE_TO_MUSIC:
             still = np.tile(_rest_pose(), (WINDOW_FRAMES, 1))
             music = np.zeros((WINDOW_FRAMES, MUSIC_OUT_DIM))
@@ -473,7 +498,9 @@ class LiveRunner:
             chunk = np.concatenate([np.zeros(lost, np.float32), chunk])
         bad = ~np.isfinite(chunk)
         if bad.any():
-            self._count_error("input", f"{int(bad.sum())} NaN or infinite samples zeroed")
+            self._count_error(
+                "input", f"{int(bad.sum())} NaN or infinite samples zeroed"
+            )
             chunk = np.where(bad, 0.0, chunk).astype(np.float32)
         return chunk
 
@@ -492,12 +519,19 @@ class LiveRunner:
                 continue
             self.source = source
             self._dropped_seen = 0
-            gap = int((self.clock.now() - self.schedule.t0) * SAMPLE_RATE) - self._samples_in
+            gap = (
+                int((self.clock.now() - self.schedule.t0) * SAMPLE_RATE)
+                - self._samples_in
+            )
             _LOGGER.info("audio input back after a %.1f s gap", gap / SAMPLE_RATE)
             return np.zeros(max(gap, 0), np.float32)
         return None
 
     def _push_audio(self, chunk: np.ndarray, *, latest_only: bool) -> None:
+        if self.seconds is not None:  # exactly ``seconds`` of audio
+            chunk = chunk[
+                : max(round(self.seconds * SAMPLE_RATE) - self._samples_in, 0)
+            ]
         self._samples_in += len(chunk)
         try:
             plans = self.engine.push(chunk, latest_only=latest_only)
@@ -605,7 +639,10 @@ class LiveRunner:
                 with self._cond:
                     self._frame_times.update(times)
                 self._plan_mocap(np.stack(poses))
-            elif self.engine.notes.sounding and self.clock.now() - last_input > RELEASE_AFTER_S:
+            elif (
+                self.engine.notes.sounding
+                and self.clock.now() - last_input > RELEASE_AFTER_S
+            ):
                 self._schedule(self.engine.release())
         if not self._stop.is_set():
             try:
@@ -713,7 +750,7 @@ class LiveRunner:
         def guarded() -> None:
             try:
                 target()
-            except BaseException as exc:  # handed to the main thread, which re-raises
+            except BaseException as exc:  # noqa: BLE001 - the main thread re-raises it
                 self._worker_error = exc
                 self._stop.set()
             finally:
@@ -721,7 +758,9 @@ class LiveRunner:
                 with self._cond:
                     self._cond.notify_all()
 
-        self._worker = threading.Thread(target=guarded, name="livedual-live-worker", daemon=True)
+        self._worker = threading.Thread(
+            target=guarded, name="livedual-live-worker", daemon=True
+        )
         self._worker.start()
 
     def _note_plans(self, plans: list[Plan]) -> None:
@@ -737,10 +776,14 @@ class LiveRunner:
         if kind == "input":
             self.report.input_errors += 1
         if self._logged[kind] % LOG_EVERY_ERRORS == 1:
-            _LOGGER.warning("%s (%d %s errors so far)", message, self._logged[kind], kind)
+            _LOGGER.warning(
+                "%s (%d %s errors so far)", message, self._logged[kind], kind
+            )
 
     def _drops(self) -> dict[str, int]:
-        return dict(self.source.drops) if isinstance(self.source, OscMocapSource) else {}
+        return (
+            dict(self.source.drops) if isinstance(self.source, OscMocapSource) else {}
+        )
 
     def _overflows(self) -> int:
         return self.source.overflows if isinstance(self.source, AudioSource) else 0
@@ -758,10 +801,15 @@ class LiveRunner:
             _LOGGER.info(
                 "live: %d frames out (%.1f fps), latency %.2f s%s, plan %.0f ms, "
                 "underruns %d, late plans %d, drops %d, overflows %d",
-                self.report.frames_out, fps, self.options.latency_s,
-                f" + {shift:.2f} s beat shift" if shift else "", compute,
-                self.report.underruns, self.timeline.late_merges,
-                sum(self._drops().values()), self._overflows(),
+                self.report.frames_out,
+                fps,
+                self.options.latency_s,
+                f" + {shift:.2f} s beat shift" if shift else "",
+                compute,
+                self.report.underruns,
+                self.timeline.late_merges,
+                sum(self._drops().values()),
+                self._overflows(),
             )
         self._status_frames = self.report.frames_out
         self._next_status = now + self.status_interval_s
@@ -774,7 +822,9 @@ class LiveRunner:
         if self._worker is not None:
             self._worker.join(JOIN_TIMEOUT_S)
             if self._worker.is_alive():
-                _LOGGER.error("the live worker did not stop within %.0f s", JOIN_TIMEOUT_S)
+                _LOGGER.error(
+                    "the live worker did not stop within %.0f s", JOIN_TIMEOUT_S
+                )
         _close_quietly(self.source.close, "the source")
         for midi_sink in self.midi_sinks:
             if panic:
@@ -800,9 +850,14 @@ class LiveRunner:
             "live: %s, %d frames out, %d underruns, %d skipped, %d plans (%d late), "
             "jitter p99 %.1f ms, %.1f s wall, %.0f %% CPU",
             "interrupted" if report.interrupted else "done",
-            report.frames_out, report.underruns, report.skipped_frames, report.plans,
-            report.late_plans, report.jitter.get("late_p99_ms", float("nan")),
-            report.wall_s, 100.0 * report.cpu_s / max(report.wall_s, 1e-9),
+            report.frames_out,
+            report.underruns,
+            report.skipped_frames,
+            report.plans,
+            report.late_plans,
+            report.jitter.get("late_p99_ms", float("nan")),
+            report.wall_s,
+            100.0 * report.cpu_s / max(report.wall_s, 1e-9),
         )
 
 

@@ -86,8 +86,11 @@ class SinkSpec:
     @property
     def task(self) -> str:
         """The generator whose output this sink takes."""
-        if self.kind == OSC or (self.kind == RECORD and self.path is not None
-                                and self.path.suffix.lower() == POSE_RECORD_SUFFIX):
+        if self.kind == OSC or (
+            self.kind == RECORD
+            and self.path is not None
+            and self.path.suffix.lower() == POSE_RECORD_SUFFIX
+        ):
             return MUSIC_TO_DANCE
         return DANCE_TO_MUSIC
 
@@ -137,10 +140,14 @@ def parse_source(text: str) -> SourceSpec:
     text = text.strip()
     if text == MIC or text.startswith(MIC + ":"):
         device = text[len(MIC) + 1 :] or None
-        return SourceSpec(MIC, device=int(device) if device and device.isdigit() else device)
+        return SourceSpec(
+            MIC, device=int(device) if device and device.isdigit() else device
+        )
     if text.startswith(_OSC_SCHEME):
         host, port, fmt = _osc_address(text, what="the source")
-        return SourceSpec(OSC, host=host, port=MOCAP_PORT if port is None else port, format=fmt)
+        return SourceSpec(
+            OSC, host=host, port=MOCAP_PORT if port is None else port, format=fmt
+        )
     if "://" in text:
         raise ParameterError(
             f"unknown source {text!r}: use mic[:DEVICE], an audio file, or "
@@ -166,8 +173,9 @@ def parse_sink(text: str) -> SinkSpec:
     if text.startswith(_OSC_SCHEME):
         host, port, fmt = _osc_address(text, what="the sink")
         fmt = fmt or "native"
-        return SinkSpec(OSC, host=host, port=default_port(fmt) if port is None else port,
-                        format=fmt)
+        return SinkSpec(
+            OSC, host=host, port=default_port(fmt) if port is None else port, format=fmt
+        )
     if text == MIDI or text.startswith(MIDI + ":"):
         return SinkSpec(MIDI, midi_port=text[len(MIDI) + 1 :] or None)
     if text.startswith(RECORD + ":"):

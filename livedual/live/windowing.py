@@ -54,7 +54,9 @@ class Windower:
         self.prefill = self.window - self.hop if prefill else 0
         self.windows_emitted = 0
         self.received = 0  # items pushed, padding excluded
-        self._buffer: np.ndarray | None = None  # items not yet behind every future window
+        self._buffer: np.ndarray | None = (
+            None  # items not yet behind every future window
+        )
 
     def end(self, k: int) -> int:
         """Number just past the last item of window ``k`` (items numbered from 0)."""
