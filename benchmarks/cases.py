@@ -42,7 +42,13 @@ def all_cases() -> tuple[list[Case], list[Ratio]]:
     model_cases, model_ratios = generator_cases.cases()
     train_cases, train_ratios = training_cases.cases()
     live_cases, live_ratios = _live_cases()
-    found = features_cases.cases() + model_cases + offline_cases.cases() + train_cases + live_cases
+    found = (
+        features_cases.cases()
+        + model_cases
+        + offline_cases.cases()
+        + train_cases
+        + live_cases
+    )
     return found, model_ratios + train_ratios + live_ratios
 
 
@@ -62,7 +68,9 @@ def select(cases: Sequence[Case], patterns: Sequence[str]) -> list[Case]:
         hits = [c for c in cases if _matches(c, pattern)]
         if not hits:
             names = ", ".join(sorted({c.group for c in cases}))
-            raise ParameterError(f"no benchmark case matches {pattern!r}; groups are: {names}.")
+            raise ParameterError(
+                f"no benchmark case matches {pattern!r}; groups are: {names}."
+            )
         chosen += [c for c in hits if c not in chosen]
     return [c for c in cases if c in chosen]  # keep the run order
 
@@ -70,4 +78,6 @@ def select(cases: Sequence[Case], patterns: Sequence[str]) -> list[Case]:
 def _matches(case: Case, pattern: str) -> bool:
     if pattern in (case.name, case.group) or case.name.startswith(f"{pattern}."):
         return True
-    return fnmatch.fnmatchcase(case.name, pattern) or fnmatch.fnmatchcase(case.group, pattern)
+    return fnmatch.fnmatchcase(case.name, pattern) or fnmatch.fnmatchcase(
+        case.group, pattern
+    )

@@ -27,8 +27,11 @@ def _window_setup(ctx: Context) -> Prepared:
     audio = song_audio(ctx)
     start = len(audio) // 2
     window = audio[start : start + WINDOW_SAMPLES]
-    return Prepared(lambda: music_features(window, sr=SAMPLE_RATE), audio_s=float(WINDOW_SECONDS),
-                    info={"window_s": WINDOW_SECONDS})
+    return Prepared(
+        lambda: music_features(window, sr=SAMPLE_RATE),
+        audio_s=float(WINDOW_SECONDS),
+        info={"window_s": WINDOW_SECONDS},
+    )
 
 
 def _hop_setup(ctx: Context) -> Prepared:
@@ -44,16 +47,30 @@ def _hop_setup(ctx: Context) -> Prepared:
         start = next(position)
         return music_features(audio[start : start + WINDOW_SAMPLES], sr=SAMPLE_RATE)
 
-    info = {"hop_s": HOP_SECONDS, "window_s": WINDOW_SECONDS,
-            "note": "x RT = hop / time per hop; 1 / x RT is the share of real time spent on features"}
+    info = {
+        "hop_s": HOP_SECONDS,
+        "window_s": WINDOW_SECONDS,
+        "note": "x RT = hop / time per hop; 1 / x RT is the share of real time spent on features",
+    }
     return Prepared(run, audio_s=HOP_SECONDS, info=info)
 
 
 def cases() -> list[Case]:
     """The feature cases."""
     return [
-        Case("features.window", _window_setup, "features", "53 music features of one 3 s window (HPSS, beats)",
-             Target("median_ms", "<=", WINDOW_TARGET_MS), requires=("librosa",)),
-        Case("features.stream_hop", _hop_setup, "features",
-             f"live stream: the last 3 s window recomputed every {HOP_SECONDS} s hop", requires=("librosa",)),
+        Case(
+            "features.window",
+            _window_setup,
+            "features",
+            "53 music features of one 3 s window (HPSS, beats)",
+            Target("median_ms", "<=", WINDOW_TARGET_MS),
+            requires=("librosa",),
+        ),
+        Case(
+            "features.stream_hop",
+            _hop_setup,
+            "features",
+            f"live stream: the last 3 s window recomputed every {HOP_SECONDS} s hop",
+            requires=("librosa",),
+        ),
     ]

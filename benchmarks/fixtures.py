@@ -24,11 +24,16 @@ from .harness import Context
 
 SONG_SECONDS = 30.0  # 28 windows at one window start per second
 SONG_SEED = 11
-EXPORT_LOGGERS = ("torch.onnx", "onnxscript", "onnx_ir")  # log every pass they run at INFO
+EXPORT_LOGGERS = (
+    "torch.onnx",
+    "onnxscript",
+    "onnx_ir",
+)  # log every pass they run at INFO
 
 
 def song(ctx: Context) -> Any:
     """A 30 s synthetic song and dance (:class:`livedual.data.synth.SynthSong`)."""
+
     def make() -> Any:
         from livedual.data.synth import make_song
 
@@ -44,6 +49,7 @@ def song_audio(ctx: Context) -> np.ndarray:
 
 def windows(ctx: Context) -> Any:
     """The song's paired windows (:class:`livedual.data.windows.WindowSet`), one per second."""
+
     def make() -> Any:
         from livedual.data.synth import song_windows
 
@@ -54,6 +60,7 @@ def windows(ctx: Context) -> Any:
 
 def stats(ctx: Context) -> dict[str, np.ndarray]:
     """Mean and std of the windows' music and poses, as training computes them."""
+
     def make() -> dict[str, np.ndarray]:
         from livedual.train.data import data_stats
 
@@ -64,6 +71,7 @@ def stats(ctx: Context) -> dict[str, np.ndarray]:
 
 def torch_generator(ctx: Context, preset_name: str) -> Any:
     """An untrained G_M→D of ``preset_name`` with real statistics, in eval mode (seeded)."""
+
     def build() -> Any:
         import torch
 
@@ -93,12 +101,16 @@ def _quiet_export() -> Iterator[None]:
 
 def onnx_model(ctx: Context, preset_name: str) -> Path:
     """``torch_generator(ctx, preset_name)`` exported to the scratch folder (model and card)."""
+
     def export() -> Path:
         from livedual.export.onnx_export import export_generator
 
         with _quiet_export():
-            result = export_generator(torch_generator(ctx, preset_name), ctx.workdir / f"m2d_{preset_name}",
-                                      preset=preset_name)
+            result = export_generator(
+                torch_generator(ctx, preset_name),
+                ctx.workdir / f"m2d_{preset_name}",
+                preset=preset_name,
+            )
         return result.onnx_path
 
     return ctx.cached(f"onnx:{preset_name}", export)

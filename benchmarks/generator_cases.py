@@ -39,8 +39,18 @@ ORT_VARIANTS: dict[str, tuple[int | None, str, bool | None]] = {
 # --- counting ----------------------------------------------------------------------------
 
 
-def generator_flops(*, n_layer: int, width: int, window: int, in_dim: int, out_dim: int, seed_dim: int,
-                    start_dim: int = POSE_DIM, batch: int = 1, attention: bool = True) -> float:
+def generator_flops(
+    *,
+    n_layer: int,
+    width: int,
+    window: int,
+    in_dim: int,
+    out_dim: int,
+    seed_dim: int,
+    start_dim: int = POSE_DIM,
+    batch: int = 1,
+    attention: bool = True,
+) -> float:
     """Floating-point operations of one forward pass of a generator (matrix products only).
 
     Encoder layer over T frames: Q, K, V and output projections 8TW², MLP 16TW², scores and
@@ -54,16 +64,31 @@ def generator_flops(*, n_layer: int, width: int, window: int, in_dim: int, out_d
     mlp = 4 * MLP_RATIO * W * W  # two matrices W x 4W, 2 FLOP per multiply-add
     keep = int(attention)
     encoder = T * (8 * W * W + mlp) + keep * 4 * T * T * W
-    decoder = L * (12 * W * W + mlp) + 4 * T * W * W + keep * (4 * L * L * W + 4 * L * T * W)
-    edges = 2 * T * in_dim * W + 2 * T * (W + seed_dim) * W + 2 * start_dim * W + 2 * T * W * out_dim
+    decoder = (
+        L * (12 * W * W + mlp) + 4 * T * W * W + keep * (4 * L * L * W + 4 * L * T * W)
+    )
+    edges = (
+        2 * T * in_dim * W
+        + 2 * T * (W + seed_dim) * W
+        + 2 * start_dim * W
+        + 2 * T * W * out_dim
+    )
     return float(batch * (n_layer * (encoder + decoder) + edges))
 
 
 def flops_of(args: Any, *, attention: bool = True) -> float:
     """:func:`generator_flops` of a ``ModelArgs`` (start token: a pose for G_M→D, a chord embedding otherwise)."""
     start_dim = POSE_DIM if args.task == "music2dance" else 0
-    return generator_flops(n_layer=args.n_layer, width=args.width, window=args.window, in_dim=args.in_dim,
-                           out_dim=args.out_dim, seed_dim=args.seed_dim, start_dim=start_dim, attention=attention)
+    return generator_flops(
+        n_layer=args.n_layer,
+        width=args.width,
+        window=args.window,
+        in_dim=args.in_dim,
+        out_dim=args.out_dim,
+        seed_dim=args.seed_dim,
+        start_dim=start_dim,
+        attention=attention,
+    )
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -77,7 +102,11 @@ def _inputs(ctx: Context, model: Any) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """A real music window [shape=(1, 75, 53)], its start pose [shape=(1, 147)] and a seed vector."""
     data = fixtures.windows(ctx)
     index = len(data) // 2
-    seed = np.random.default_rng(0).standard_normal((1, model.args.seed_dim)).astype(np.float32)
+    seed = (
+        np.random.default_rng(0)
+        .standard_normal((1, model.args.seed_dim))
+        .astype(np.float32)
+    )
     music = np.ascontiguousarray(data.music[index : index + 1], dtype=np.float32)
     start = np.ascontiguousarray(data.pose[index : index + 1, 0], dtype=np.float32)
     return music, start, seed
@@ -86,7 +115,9 @@ def _inputs(ctx: Context, model: Any) -> tuple[np.ndarray, np.ndarray, np.ndarra
 # --- torch --------------------------------------------------------------------------------
 
 
-def _torch_setup(ctx: Context, *, exported: bool = True, threads: int | None = None) -> Prepared:
+def _torch_setup(
+    ctx: Context, *, exported: bool = True, threads: int | None = None
+) -> Prepared:
     """One window in torch eager; ``threads`` sets torch's intra-op threads for the call."""
     import torch
 
@@ -107,8 +138,12 @@ def _torch_setup(ctx: Context, *, exported: bool = True, threads: int | None = N
         finally:
             torch.set_num_threads(previous)
 
-    info = {"preset": preset_name, "parameters": model.num_params(), "threads": count,
-            "graph": "as exported (with Gram-Schmidt)" if exported else "generator only"}
+    info = {
+        "preset": preset_name,
+        "parameters": model.num_params(),
+        "threads": count,
+        "graph": "as exported (with Gram-Schmidt)" if exported else "generator only",
+    }
     return Prepared(run, flop=flops_of(model.args), info=info)
 
 
@@ -141,7 +176,9 @@ def decode_autoregressive(model: Any, window: Any, start: Any, seed: Any) -> Any
             h = block(h, memory)
         frame = model.finish(model.dec_ln(h[:, -1:]))  # (B, 1, 147)
         frames.append(frame)
-        tokens = torch.cat([tokens, model.embed_start(frame[:, 0])], dim=1)  # (B, t + 2, W)
+        tokens = torch.cat(
+            [tokens, model.embed_start(frame[:, 0])], dim=1
+        )  # (B, t + 2, W)
     return torch.cat(frames, dim=1)  # (B, T, 147)
 
 
@@ -162,8 +199,11 @@ def _autoregressive_setup(ctx: Context) -> Prepared:
 # --- ONNX Runtime -------------------------------------------------------------------------
 
 
-def _generator_setup(preset_of: Callable[[Context], str]) -> Callable[[Context], Prepared]:
+def _generator_setup(
+    preset_of: Callable[[Context], str],
+) -> Callable[[Context], Prepared]:
     """Setup of a case running the exported model through :class:`livedual.inference.Generator`."""
+
     def setup(ctx: Context) -> Prepared:
         from livedual.inference import Generator
 
@@ -172,14 +212,18 @@ def _generator_setup(preset_of: Callable[[Context], str]) -> Callable[[Context],
         model = fixtures.torch_generator(ctx, preset_name)
         window, start, _ = _inputs(ctx, model)
         info = {"preset": preset_name, "options": "livedual.inference defaults"}
-        return Prepared(lambda: generator.generate(window[0], start=start[0], seed=0), flop=flops_of(model.args),
-                        info=info)
+        return Prepared(
+            lambda: generator.generate(window[0], start=start[0], seed=0),
+            flop=flops_of(model.args),
+            info=info,
+        )
 
     return setup
 
 
 def _session_setup(label: str) -> Callable[[Context], Prepared]:
     """Setup of a raw ONNX Runtime session with the options of ``ORT_VARIANTS[label]``."""
+
     def setup(ctx: Context) -> Prepared:
         import onnxruntime as ort
 
@@ -193,14 +237,26 @@ def _session_setup(label: str) -> Callable[[Context], Prepared]:
         if threads is not None:
             options.intra_op_num_threads = threads
         if spin is not None:
-            options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
-        session = ort.InferenceSession(str(fixtures.onnx_model(ctx, preset_name)), sess_options=options,
-                                       providers=["CPUExecutionProvider"])
+            options.add_session_config_entry(
+                "session.intra_op.allow_spinning", "1" if spin else "0"
+            )
+        session = ort.InferenceSession(
+            str(fixtures.onnx_model(ctx, preset_name)),
+            sess_options=options,
+            providers=["CPUExecutionProvider"],
+        )
         model = fixtures.torch_generator(ctx, preset_name)
         window, start, seed = _inputs(ctx, model)
         feeds = {WINDOW_INPUT: window, START_INPUT: start, SEED_INPUT: seed}
-        info = {"preset": preset_name, "threads": threads, "graph_optimization_level": level, "spinning": spin}
-        return Prepared(lambda: session.run(None, feeds), flop=flops_of(model.args), info=info)
+        info = {
+            "preset": preset_name,
+            "threads": threads,
+            "graph_optimization_level": level,
+            "spinning": spin,
+        }
+        return Prepared(
+            lambda: session.run(None, feeds), flop=flops_of(model.args), info=info
+        )
 
     return setup
 
@@ -212,35 +268,90 @@ def cases() -> tuple[list[Case], list[Ratio]]:
     """G_M→D cases: paper size in torch and ONNX Runtime, ORT options, small and tiny, decoding order."""
     paper = "paper size (tiny with --quick)"
     found = [
-        Case("m2d.torch", _torch_setup, "m2d", f"G_M->D one window, torch eager, {paper}", requires=EXPORT),
-        Case("m2d.torch[threads=1]", lambda ctx: _torch_setup(ctx, threads=1), "m2d",
-             f"G_M->D one window, torch eager on one thread, {paper}", requires=EXPORT),
-        Case("m2d.ort", _generator_setup(_main_preset), "m2d",
-             f"G_M->D one window, ONNX Runtime via livedual.inference, {paper}", requires=EXPORT),
+        Case(
+            "m2d.torch",
+            _torch_setup,
+            "m2d",
+            f"G_M->D one window, torch eager, {paper}",
+            requires=EXPORT,
+        ),
+        Case(
+            "m2d.torch[threads=1]",
+            lambda ctx: _torch_setup(ctx, threads=1),
+            "m2d",
+            f"G_M->D one window, torch eager on one thread, {paper}",
+            requires=EXPORT,
+        ),
+        Case(
+            "m2d.ort",
+            _generator_setup(_main_preset),
+            "m2d",
+            f"G_M->D one window, ONNX Runtime via livedual.inference, {paper}",
+            requires=EXPORT,
+        ),
     ]
     found += [
-        Case(f"m2d.ort[{label}]", _session_setup(label), "m2d", f"G_M->D one window, ORT session {label}, {paper}",
-             requires=EXPORT)
+        Case(
+            f"m2d.ort[{label}]",
+            _session_setup(label),
+            "m2d",
+            f"G_M->D one window, ORT session {label}, {paper}",
+            requires=EXPORT,
+        )
         for label in ORT_VARIANTS
     ]
     found += [
-        Case("m2d_small.ort", _generator_setup(lambda ctx: "small"), "m2d_small",
-             "G_M->D one window, small preset, ONNX Runtime", Target("median_ms", "<=", SMALL_TARGET_MS),
-             requires=EXPORT),
-        Case("m2d_tiny.ort", _generator_setup(lambda ctx: "tiny"), "m2d_small",
-             "G_M->D one window, tiny preset, ONNX Runtime", requires=EXPORT),
-        Case("decode.one_pass", lambda ctx: _torch_setup(ctx, exported=False), "decode",
-             f"G_M->D one window decoded in one pass (torch eager), {paper}", requires=TORCH),
-        Case("decode.autoregressive", _autoregressive_setup, "decode",
-             f"the same network decoded frame by frame, 75 passes (torch eager), {paper}", repeat=3,
-             warmup=1, requires=TORCH),
+        Case(
+            "m2d_small.ort",
+            _generator_setup(lambda ctx: "small"),
+            "m2d_small",
+            "G_M->D one window, small preset, ONNX Runtime",
+            Target("median_ms", "<=", SMALL_TARGET_MS),
+            requires=EXPORT,
+        ),
+        Case(
+            "m2d_tiny.ort",
+            _generator_setup(lambda ctx: "tiny"),
+            "m2d_small",
+            "G_M->D one window, tiny preset, ONNX Runtime",
+            requires=EXPORT,
+        ),
+        Case(
+            "decode.one_pass",
+            lambda ctx: _torch_setup(ctx, exported=False),
+            "decode",
+            f"G_M->D one window decoded in one pass (torch eager), {paper}",
+            requires=TORCH,
+        ),
+        Case(
+            "decode.autoregressive",
+            _autoregressive_setup,
+            "decode",
+            f"the same network decoded frame by frame, 75 passes (torch eager), {paper}",
+            repeat=3,
+            warmup=1,
+            requires=TORCH,
+        ),
     ]
     ratios = [
-        Ratio("torch / ORT (m2d)", "m2d.torch", "m2d.ort", "ONNX Runtime speed-up over torch eager",
-              Target("ratio", ">=", ORT_TARGET_SPEED_UP)),
-        Ratio("torch / ORT, one thread each (m2d)", "m2d.torch[threads=1]", "m2d.ort[opt=all,threads=1]",
-              "the same on one thread, where load from other processes matters least"),
-        Ratio("autoregressive / one-pass", "decode.autoregressive", "decode.one_pass",
-              "cost of frame-by-frame decoding over one-pass window decoding"),
+        Ratio(
+            "torch / ORT (m2d)",
+            "m2d.torch",
+            "m2d.ort",
+            "ONNX Runtime speed-up over torch eager",
+            Target("ratio", ">=", ORT_TARGET_SPEED_UP),
+        ),
+        Ratio(
+            "torch / ORT, one thread each (m2d)",
+            "m2d.torch[threads=1]",
+            "m2d.ort[opt=all,threads=1]",
+            "the same on one thread, where load from other processes matters least",
+        ),
+        Ratio(
+            "autoregressive / one-pass",
+            "decode.autoregressive",
+            "decode.one_pass",
+            "cost of frame-by-frame decoding over one-pass window decoding",
+        ),
     ]
     return found, ratios

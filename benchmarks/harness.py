@@ -62,10 +62,17 @@ class Target:
         """Whether ``measured`` meets the target (None when nothing was measured)."""
         if measured is None or not np.isfinite(measured):
             return None
-        return bool(measured <= self.value if self.op == "<=" else measured >= self.value)
+        return bool(
+            measured <= self.value if self.op == "<=" else measured >= self.value
+        )
 
     def __str__(self) -> str:
-        units = {"median_ms": " ms", "realtime": "x RT", "gflops": " GFLOP/s", "ratio": "x"}
+        units = {
+            "median_ms": " ms",
+            "realtime": "x RT",
+            "gflops": " GFLOP/s",
+            "ratio": "x",
+        }
         return f"{self.op} {self.value:g}{units.get(self.metric, '')}"
 
 
@@ -76,8 +83,12 @@ class Prepared:
     run: Callable[[], object]
     flop: float | None = None  # floating-point operations per call -> GFLOP/s
     audio_s: float | None = None  # seconds of music one call handles -> x real time
-    info: dict[str, Any] = field(default_factory=dict)  # shown in the JSON (sizes, options)
-    summarise: Callable[[], dict[str, Any]] | None = None  # more info after the timed calls
+    info: dict[str, Any] = field(
+        default_factory=dict
+    )  # shown in the JSON (sizes, options)
+    summarise: Callable[[], dict[str, Any]] | None = (
+        None  # more info after the timed calls
+    )
     teardown: Callable[[], None] | None = None
 
 
@@ -86,13 +97,15 @@ class Case:
     """One piece of work to time. ``setup`` runs untimed and returns a :class:`Prepared`."""
 
     name: str
-    setup: Callable[["Context"], Prepared]
+    setup: Callable[[Context], Prepared]
     group: str
     description: str = ""
     target: Target | None = None
     repeat: int | None = None  # None: the run's repeat; expensive cases ask for fewer
     warmup: int = DEFAULT_WARMUP
-    requires: tuple[str, ...] = ()  # importable modules; the case is skipped without them
+    requires: tuple[
+        str, ...
+    ] = ()  # importable modules; the case is skipped without them
 
 
 @dataclass(frozen=True)
@@ -139,11 +152,20 @@ class Stats:
     mean: float
 
     @classmethod
-    def of(cls, samples: Sequence[float]) -> "Stats":
+    def of(cls, samples: Sequence[float]) -> Stats:
         values = np.asarray(samples, dtype=np.float64)
         p10, p25, p50, p75, p90 = (float(v) for v in np.percentile(values, PERCENTILES))
-        return cls(len(values), p50, p10, p25, p75, p90, float(values.min()), float(values.max()),
-                   float(values.mean()))
+        return cls(
+            len(values),
+            p50,
+            p10,
+            p25,
+            p75,
+            p90,
+            float(values.min()),
+            float(values.max()),
+            float(values.mean()),
+        )
 
     @property
     def iqr(self) -> float:
@@ -221,7 +243,9 @@ def _time_once(run: Callable[[], object]) -> tuple[float, float]:
 
 
 def _prepare(case: Case, ctx: Context) -> tuple[Prepared | None, CaseResult]:
-    result = CaseResult(case.name, case.group, case.description, "ok", target=str(case.target or ""))
+    result = CaseResult(
+        case.name, case.group, case.description, "ok", target=str(case.target or "")
+    )
     missing = _missing(case)
     if missing:
         result.status, result.reason = "skipped", f"needs {', '.join(missing)}"
@@ -243,7 +267,9 @@ def _count(case: Case, repeat: int | None) -> int:
     return repeat or case.repeat or DEFAULT_REPEAT
 
 
-def _measure_group(cases: Sequence[Case], ctx: Context, *, repeat: int | None, settle_s: float) -> list[CaseResult]:
+def _measure_group(
+    cases: Sequence[Case], ctx: Context, *, repeat: int | None, settle_s: float
+) -> list[CaseResult]:
     """Prepare every case of a group, then time them round by round, rotating the order."""
     prepared: list[tuple[Case, Prepared, CaseResult]] = []
     results = []
@@ -283,7 +309,9 @@ def _finish(case: Case, ready: Prepared, result: CaseResult, ctx: Context) -> No
         return
     stats = result.stats = Stats.of(result.wall_s)
     result.cpu_stats = Stats.of(result.cpu_s)
-    result.derived["cpu_per_wall"] = float(np.median(np.asarray(result.cpu_s) / np.asarray(result.wall_s)))
+    result.derived["cpu_per_wall"] = float(
+        np.median(np.asarray(result.cpu_s) / np.asarray(result.wall_s))
+    )
     if ready.flop:
         result.derived["gflops"] = ready.flop / stats.median / 1e9
         peak = ctx.cached("machine", describe_machine)["peak_gflops"]
@@ -292,13 +320,23 @@ def _finish(case: Case, ready: Prepared, result: CaseResult, ctx: Context) -> No
     if ready.audio_s:
         result.derived["realtime"] = ready.audio_s / stats.median
     if case.target is not None:
-        value = {"median_ms": stats.median * 1e3}.get(case.target.metric, result.derived.get(case.target.metric))
+        value = {"median_ms": stats.median * 1e3}.get(
+            case.target.metric, result.derived.get(case.target.metric)
+        )
         result.met = case.target.met(value)
 
 
-def _ratio(ratio: Ratio, results: dict[str, CaseResult], rounds_paired: bool) -> RatioResult:
-    out = RatioResult(ratio.name, ratio.numerator, ratio.denominator, ratio.description, None,
-                      target=str(ratio.target or ""))
+def _ratio(
+    ratio: Ratio, results: dict[str, CaseResult], rounds_paired: bool
+) -> RatioResult:
+    out = RatioResult(
+        ratio.name,
+        ratio.numerator,
+        ratio.denominator,
+        ratio.description,
+        None,
+        target=str(ratio.target or ""),
+    )
     num, den = results.get(ratio.numerator), results.get(ratio.denominator)
     if num is None or den is None or num.stats is None or den.stats is None:
         return out
@@ -321,8 +359,15 @@ def _workdir(path: Path | None) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def run_cases(cases: Sequence[Case], ratios: Sequence[Ratio] = (), *, repeat: int | None = None,
-              quick: bool = False, settle_s: float = DEFAULT_SETTLE_S, workdir: Path | None = None) -> Report:
+def run_cases(
+    cases: Sequence[Case],
+    ratios: Sequence[Ratio] = (),
+    *,
+    repeat: int | None = None,
+    quick: bool = False,
+    settle_s: float = DEFAULT_SETTLE_S,
+    workdir: Path | None = None,
+) -> Report:
     """Measure ``cases`` group by group (interleaved within a group) and compute ``ratios``.
 
     Parameters
@@ -349,7 +394,10 @@ def run_cases(cases: Sequence[Case], ratios: Sequence[Ratio] = (), *, repeat: in
         raise ParameterError(f"repeat must be at least 1, not {repeat}.")
     if settle_s < 0:
         raise ParameterError(f"settle_s must not be negative, not {settle_s}.")
-    started, clock = datetime.datetime.now().astimezone().isoformat(timespec="seconds"), time.perf_counter()
+    started, clock = (
+        datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        time.perf_counter(),
+    )
     groups: dict[str, list[Case]] = {}
     for case in cases:
         groups.setdefault(case.group, []).append(case)
@@ -366,11 +414,24 @@ def run_cases(cases: Sequence[Case], ratios: Sequence[Ratio] = (), *, repeat: in
     by_name = {result.name: result for result in results}
     ratio_results = [  # the ratios of cases that ran (or were skipped) in this run
         _ratio(r, by_name, by_name[r.numerator].group == by_name[r.denominator].group)
-        for r in ratios if r.numerator in by_name and r.denominator in by_name
+        for r in ratios
+        if r.numerator in by_name and r.denominator in by_name
     ]
-    settings = {"repeat": repeat or "per case", "quick": quick, "settle_s": settle_s,
-                "torch_threads": _torch_threads()}
-    return Report(machine, settings, load, results, ratio_results, started, time.perf_counter() - clock)
+    settings = {
+        "repeat": repeat or "per case",
+        "quick": quick,
+        "settle_s": settle_s,
+        "torch_threads": _torch_threads(),
+    }
+    return Report(
+        machine,
+        settings,
+        load,
+        results,
+        ratio_results,
+        started,
+        time.perf_counter() - clock,
+    )
 
 
 def _torch_threads() -> int | None:
@@ -390,7 +451,10 @@ def _derived_text(result: CaseResult) -> str:
     d = result.derived
     parts = []
     if "gflops" in d:
-        parts.append(f"{d['gflops']:.1f} GFLOP/s" + (f" ({d['peak_share']:.0%} peak)" if "peak_share" in d else ""))
+        parts.append(
+            f"{d['gflops']:.1f} GFLOP/s"
+            + (f" ({d['peak_share']:.0%} peak)" if "peak_share" in d else "")
+        )
     if "realtime" in d:
         parts.append(f"{d['realtime']:.1f}x RT")
     return ", ".join(parts)
@@ -404,10 +468,16 @@ def _met_text(met: bool | None, target: str) -> str:
 
 def format_table(report: Report) -> str:
     """The report as plain-text tables: cases (ms), then ratios, then machine and load."""
-    head = (f"{'case':<28} {'median':>7} {'p10':>7} {'p90':>7} {'IQR':>7} {'cpu':>7} {'n':>3}  "
-            f"{'rate (from the median)':<30} target")
-    lines = ["wall-clock ms per call; cpu: median CPU ms per call, all threads (on a loaded machine a",
-             "single-threaded case's cpu is the better guess of its unloaded time)", head, "-" * len(head)]
+    head = (
+        f"{'case':<28} {'median':>7} {'p10':>7} {'p90':>7} {'IQR':>7} {'cpu':>7} {'n':>3}  "
+        f"{'rate (from the median)':<30} target"
+    )
+    lines = [
+        "wall-clock ms per call; cpu: median CPU ms per call, all threads (on a loaded machine a",
+        "single-threaded case's cpu is the better guess of its unloaded time)",
+        head,
+        "-" * len(head),
+    ]
     for r in report.results:
         if r.stats is None or r.cpu_stats is None:
             lines.append(f"{r.name:<28} {r.status}: {r.reason}")
@@ -418,11 +488,17 @@ def format_table(report: Report) -> str:
             f"{_ms(r.cpu_stats.median):>7} {s.n:>3}  {_derived_text(r):<30} {_met_text(r.met, r.target)}"
         )
     if report.ratios:
-        lines += ["", f"{'ratio':<44} {'value':>7} {'paired p10-p90':>16}  target", "-" * 80]
+        lines += [
+            "",
+            f"{'ratio':<44} {'value':>7} {'paired p10-p90':>16}  target",
+            "-" * 80,
+        ]
         for q in report.ratios:
             value = "n/a" if q.value is None else f"{q.value:.3g}"
             spread = f"{q.paired.p10:.3g}-{q.paired.p90:.3g}" if q.paired else ""
-            lines.append(f"{q.name:<44} {value:>7} {spread:>16}  {_met_text(q.met, q.target)}")
+            lines.append(
+                f"{q.name:<44} {value:>7} {spread:>16}  {_met_text(q.met, q.target)}"
+            )
     m = report.machine
     lines += [
         "",
@@ -430,7 +506,8 @@ def format_table(report: Report) -> str:
         f"flags {' '.join(m['flags'])}; GPU: {m['gpu'] or 'none'}",
         f"peak estimate: {m['peak_assumption']}",
         "versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v),
-        "load average (1/5/15 min): " + "; ".join(f"{k} {v}" for k, v in report.load.items()),
+        "load average (1/5/15 min): "
+        + "; ".join(f"{k} {v}" for k, v in report.load.items()),
         f"settings: {report.settings}; {report.seconds:.0f} s in all",
     ]
     return "\n".join(lines)

@@ -49,7 +49,9 @@ def _physical_cores() -> int | None:
     return len(pairs) or None
 
 
-def peak_gflops(*, flags: set[str], vendor: str, cores: int, ghz: float) -> tuple[float, str]:
+def peak_gflops(
+    *, flags: set[str], vendor: str, cores: int, ghz: float
+) -> tuple[float, str]:
     """Estimated fp32 peak of the CPU in GFLOP/s, and the assumption behind it.
 
     Two vector FMA pipes per core, each doing ``lanes`` fp32 FMAs per cycle: 16 lanes for
@@ -78,7 +80,13 @@ def _gpu() -> str | None:
     if exe is None:
         return None
     try:
-        done = subprocess.run([exe, "-L"], capture_output=True, text=True, timeout=NVIDIA_SMI_TIMEOUT_S, check=False)
+        done = subprocess.run(
+            [exe, "-L"],
+            capture_output=True,
+            text=True,
+            timeout=NVIDIA_SMI_TIMEOUT_S,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None
@@ -100,7 +108,9 @@ def describe_machine() -> dict[str, Any]:
     flags = set(info.get("flags", "").split())
     cores = _physical_cores() or os.cpu_count() or 1
     ghz = float(info.get("cpu MHz", "0") or 0) / 1000.0
-    peak, assumption = peak_gflops(flags=flags, vendor=info.get("vendor_id", ""), cores=cores, ghz=ghz)
+    peak, assumption = peak_gflops(
+        flags=flags, vendor=info.get("vendor_id", ""), cores=cores, ghz=ghz
+    )
     providers: list[str] = []
     with contextlib.suppress(ImportError):
         import onnxruntime

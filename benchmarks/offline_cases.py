@@ -29,12 +29,15 @@ WARMUP = 1  # untimed calls first (imports, the numba cache, ffmpeg)
 
 def _song(ctx: Context, seconds: float) -> Path:
     """A synthetic song of ``seconds`` as a WAV in the scratch folder, made once per run."""
+
     def make() -> Path:
         from livedual.audio import write_wav
         from livedual.data.synth import make_song
 
         song = make_song(SONG_SEED, duration_s=seconds)
-        return write_wav(ctx.workdir / f"song_{seconds:.0f}s.wav", song.audio, sr=song.sr)
+        return write_wav(
+            ctx.workdir / f"song_{seconds:.0f}s.wav", song.audio, sr=song.sr
+        )
 
     return ctx.cached(f"wav:{seconds}", make)
 
@@ -56,7 +59,11 @@ def _dance_setup(*, video: bool) -> Any:
         from livedual.card import MUSIC_TO_DANCE
         from livedual.offline import dance_song, load_model
 
-        seconds = QUICK_SONG_SECONDS if ctx.quick else (VIDEO_SONG_SECONDS if video else SONG_SECONDS)
+        seconds = (
+            QUICK_SONG_SECONDS
+            if ctx.quick
+            else (VIDEO_SONG_SECONDS if video else SONG_SECONDS)
+        )
         song = _song(ctx, seconds)
         model, model_name = _model(ctx)
         out_dir = ctx.workdir / ("dance_video" if video else "dance")
@@ -71,9 +78,18 @@ def _dance_setup(*, video: bool) -> Any:
         def summarise() -> dict[str, Any]:
             timed = steps[WARMUP:]
             names = timed[0].keys() if timed else ()
-            return {"step_median_s": {name: float(np.median([s[name] for s in timed])) for name in names}}
+            return {
+                "step_median_s": {
+                    name: float(np.median([s[name] for s in timed])) for name in names
+                }
+            }
 
-        info = {"song_s": seconds, "frames": int(seconds * FPS), "model": model_name, "video": video}
+        info = {
+            "song_s": seconds,
+            "frames": int(seconds * FPS),
+            "model": model_name,
+            "video": video,
+        }
         return Prepared(run, audio_s=seconds, info=info, summarise=summarise)
 
     return setup
@@ -82,10 +98,23 @@ def _dance_setup(*, video: bool) -> Any:
 def cases() -> list[Case]:
     """The offline cases."""
     return [
-        Case("offline.dance", _dance_setup(video=False), "offline",
-             f"livedual dance end to end on a {SONG_SECONDS / 60:.0f}-minute song, no video (20 s with --quick)",
-             Target("realtime", ">=", REALTIME_TARGET), repeat=3, warmup=WARMUP, requires=EXPORT),
-        Case("offline.dance_video", _dance_setup(video=True), "offline",
-             f"livedual dance with the MP4, on a {VIDEO_SONG_SECONDS:.0f} s song (x RT is per second of music)",
-             repeat=3, warmup=WARMUP, requires=EXPORT),
+        Case(
+            "offline.dance",
+            _dance_setup(video=False),
+            "offline",
+            f"livedual dance end to end on a {SONG_SECONDS / 60:.0f}-minute song, no video (20 s with --quick)",
+            Target("realtime", ">=", REALTIME_TARGET),
+            repeat=3,
+            warmup=WARMUP,
+            requires=EXPORT,
+        ),
+        Case(
+            "offline.dance_video",
+            _dance_setup(video=True),
+            "offline",
+            f"livedual dance with the MP4, on a {VIDEO_SONG_SECONDS:.0f} s song (x RT is per second of music)",
+            repeat=3,
+            warmup=WARMUP,
+            requires=EXPORT,
+        ),
     ]

@@ -34,8 +34,15 @@ def _batch_size(ctx: Context) -> int:
 def _config(ctx: Context, *, gw: bool) -> Any:
     from livedual.train.config import preset_config
 
-    return preset_config(_preset(ctx), out=str(ctx.workdir / "train"), device="cpu", batch_size=_batch_size(ctx),
-                         gw=gw, progress=False, tensorboard=False)
+    return preset_config(
+        _preset(ctx),
+        out=str(ctx.workdir / "train"),
+        device="cpu",
+        batch_size=_batch_size(ctx),
+        gw=gw,
+        progress=False,
+        tensorboard=False,
+    )
 
 
 def _step_setup(*, gw: bool) -> Any:
@@ -51,9 +58,16 @@ def _step_setup(*, gw: bool) -> Any:
         info = DistInfo(rank=0, world_size=1, local_rank=0, device=torch.device("cpu"))
         state = build_state(cfg, info, data, fixtures.stats(ctx), None)
         batch = data.batch(list(range(cfg.batch_size)))
-        params = state.dual.music2dance.num_params() + state.dual.dance2music.num_params()
-        details = {"preset": cfg.preset, "batch": cfg.batch_size, "gw": gw, "parameters": params,
-                   "threads": torch.get_num_threads()}
+        params = (
+            state.dual.music2dance.num_params() + state.dual.dance2music.num_params()
+        )
+        details = {
+            "preset": cfg.preset,
+            "batch": cfg.batch_size,
+            "gw": gw,
+            "parameters": params,
+            "threads": torch.get_num_threads(),
+        }
         return Prepared(lambda: train_step(state, batch), info=details)
 
     return setup
@@ -68,9 +82,14 @@ def _gw_setup(ctx: Context) -> Prepared:
 
     cfg = _config(ctx, gw=True)
     options = LossOptions.from_config(cfg).gw_options
-    widths = preset(cfg.preset, "music2dance").width, preset(cfg.preset, "dance2music").width
+    widths = (
+        preset(cfg.preset, "music2dance").width,
+        preset(cfg.preset, "dance2music").width,
+    )
     generator = torch.Generator().manual_seed(0)
-    music = torch.randn(cfg.batch_size, widths[0], generator=generator, requires_grad=True)
+    music = torch.randn(
+        cfg.batch_size, widths[0], generator=generator, requires_grad=True
+    )
     dance = torch.randn(cfg.batch_size, widths[1], generator=generator)
 
     def run() -> object:
@@ -79,8 +98,12 @@ def _gw_setup(ctx: Context) -> Prepared:
         loss.backward()
         return loss
 
-    details = {"batch": cfg.batch_size, "widths": list(widths), "outer_iters": options.outer_iters,
-               "sinkhorn_iters": options.sinkhorn_iters}
+    details = {
+        "batch": cfg.batch_size,
+        "widths": list(widths),
+        "outer_iters": options.outer_iters,
+        "sinkhorn_iters": options.sinkhorn_iters,
+    }
     return Prepared(run, info=details)
 
 
@@ -88,16 +111,45 @@ def cases() -> tuple[list[Case], list[Ratio]]:
     """The training cases and the GW share."""
     size = f"paper size, batch {BATCH} (tiny, batch {QUICK_BATCH} with --quick)"
     found = [
-        Case("train.step", _step_setup(gw=True), "train", f"one training step of both generators, {size}",
-             repeat=REPEAT, warmup=1, requires=TRAIN),
-        Case("train.step_no_gw", _step_setup(gw=False), "train", f"the same step with GW switched off, {size}",
-             repeat=REPEAT, warmup=1, requires=TRAIN),
-        Case("train.gw_loss", _gw_setup, "train", "the GW loss alone: plan, value and its backward pass",
-             requires=TRAIN),
+        Case(
+            "train.step",
+            _step_setup(gw=True),
+            "train",
+            f"one training step of both generators, {size}",
+            repeat=REPEAT,
+            warmup=1,
+            requires=TRAIN,
+        ),
+        Case(
+            "train.step_no_gw",
+            _step_setup(gw=False),
+            "train",
+            f"the same step with GW switched off, {size}",
+            repeat=REPEAT,
+            warmup=1,
+            requires=TRAIN,
+        ),
+        Case(
+            "train.gw_loss",
+            _gw_setup,
+            "train",
+            "the GW loss alone: plan, value and its backward pass",
+            requires=TRAIN,
+        ),
     ]
     ratios = [
-        Ratio("GW loss / training step", "train.gw_loss", "train.step", "share of a step spent in GW",
-              Target("ratio", "<=", GW_SHARE_TARGET)),
-        Ratio("step / step without GW", "train.step", "train.step_no_gw", "cross-check: 1 - 1/ratio is GW's share"),
+        Ratio(
+            "GW loss / training step",
+            "train.gw_loss",
+            "train.step",
+            "share of a step spent in GW",
+            Target("ratio", "<=", GW_SHARE_TARGET),
+        ),
+        Ratio(
+            "step / step without GW",
+            "train.step",
+            "train.step_no_gw",
+            "cross-check: 1 - 1/ratio is GW's share",
+        ),
     ]
     return found, ratios

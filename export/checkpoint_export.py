@@ -25,7 +25,9 @@ def model_prefix(prefix: str | os.PathLike[str], task: str) -> Path:
     return Path(f"{os.fspath(prefix)}_{task}")
 
 
-def export_checkpoint(checkpoint_path: str | os.PathLike[str], prefix: str | os.PathLike[str]) -> list[ExportResult]:
+def export_checkpoint(
+    checkpoint_path: str | os.PathLike[str], prefix: str | os.PathLike[str]
+) -> list[ExportResult]:
     """Write ``PREFIX_<task>.onnx`` and its card for both generators of a checkpoint."""
     checkpoint = load_checkpoint(checkpoint_path)
     config = checkpoint["config"]
@@ -42,10 +44,15 @@ def export_checkpoint(checkpoint_path: str | os.PathLike[str], prefix: str | os.
     for task in TASKS:
         generator = build_generator(checkpoint["model_args"][task])
         generator.load_state_dict(checkpoint["models"][task])
-        results.append(export_generator(
-            generator.eval(), model_prefix(prefix, task), preset=str(config.get("preset", "")),
-            training=training, start_pool=pool if task == MUSIC_TO_DANCE else None,
-        ))
+        results.append(
+            export_generator(
+                generator.eval(),
+                model_prefix(prefix, task),
+                preset=str(config.get("preset", "")),
+                training=training,
+                start_pool=pool if task == MUSIC_TO_DANCE else None,
+            )
+        )
     return results
 
 
@@ -69,7 +76,9 @@ def quantise(result: ExportResult) -> QuantisedResult:
 
     fp32 = result.onnx_path
     int8 = fp32.with_suffix(".int8.onnx")
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, reduce_range=True)
+    quantize_dynamic(
+        str(fp32), str(int8), weight_type=QuantType.QInt8, reduce_range=True
+    )
     card = ModelCard.load(card_path_for(fp32))
     card.onnx_sha256 = file_sha256(int8)
     card.training = {**card.training, "quantised": "dynamic int8, reduce_range"}
@@ -87,14 +96,20 @@ def _accuracy_cost(fp32: Path, int8: Path, task: str) -> tuple[float, str]:
     a = reference.generate(inputs, seed=0)
     b = quantised.generate(inputs, seed=0)
     if task == MUSIC_TO_DANCE:
-        error = np.linalg.norm(pose_to_joints(a) - pose_to_joints(b), axis=-1).mean() * 100.0
+        error = (
+            np.linalg.norm(pose_to_joints(a) - pose_to_joints(b), axis=-1).mean()
+            * 100.0
+        )
         return float(error), "cm mean joint error"
     return float(np.abs(a - b).mean()), "mean |chroma, beat| error"
 
 
-def _sample_windows(generator: "object", batch: int = 8) -> np.ndarray:
+def _sample_windows(generator: object, batch: int = 8) -> np.ndarray:
     """Windows drawn from the model's input statistics (the card's mean and std)."""
     card = generator.card  # type: ignore[attr-defined]
     rng = np.random.default_rng(0)
     shape = (batch, *card.inputs[0].shape[1:])
-    return (np.asarray(card.input_mean) + np.asarray(card.input_std) * rng.standard_normal(shape)).astype(np.float32)
+    return (
+        np.asarray(card.input_mean)
+        + np.asarray(card.input_std) * rng.standard_normal(shape)
+    ).astype(np.float32)

@@ -19,7 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Music to dance and dance to music, live.",
         formatter_class=formatter,
     )
-    parser.add_argument("--version", action="version", version=f"livedual {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"livedual {__version__}"
+    )
     add_common(parser, top_level=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     register_all(subparsers)

@@ -26,7 +26,10 @@ MUSIC_TO_DANCE = "music2dance"
 DANCE_TO_MUSIC = "dance2music"
 TASKS = (MUSIC_TO_DANCE, DANCE_TO_MUSIC)
 # Feature width of the main input and output of each task.
-TASK_DIMS = {MUSIC_TO_DANCE: (MUSIC_DIM, POSE_DIM), DANCE_TO_MUSIC: (POSE_DIM, MUSIC_OUT_DIM)}
+TASK_DIMS = {
+    MUSIC_TO_DANCE: (MUSIC_DIM, POSE_DIM),
+    DANCE_TO_MUSIC: (POSE_DIM, MUSIC_OUT_DIM),
+}
 DYNAMIC = "batch"  # how a dynamic (batch) dimension is written in a shape
 
 
@@ -40,11 +43,17 @@ class TensorSpec:
     dtype: str = "float32"
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TensorSpec":
+    def from_dict(cls, data: dict[str, Any]) -> TensorSpec:
         try:
-            return cls(name=str(data["name"]), shape=list(data["shape"]), dtype=str(data.get("dtype", "float32")))
+            return cls(
+                name=str(data["name"]),
+                shape=list(data["shape"]),
+                dtype=str(data.get("dtype", "float32")),
+            )
         except (KeyError, TypeError) as exc:
-            raise ModelCardError(f"a tensor entry of the card is malformed ({exc}): {data!r}") from None
+            raise ModelCardError(
+                f"a tensor entry of the card is malformed ({exc}): {data!r}"
+            ) from None
 
 
 @dataclass
@@ -82,10 +91,12 @@ class ModelCard:
 
     # --- (de)serialisation --------------------------------------------------------
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ModelCard":
+    def from_dict(cls, data: dict[str, Any]) -> ModelCard:
         """Build a card from parsed JSON; unknown keys are ignored."""
         if not isinstance(data, dict):
-            raise ModelCardError(f"a model card must be a JSON object, not {type(data).__name__}.")
+            raise ModelCardError(
+                f"a model card must be a JSON object, not {type(data).__name__}."
+            )
         version = data.get("format_version", FORMAT_VERSION)
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise ModelCardError(
@@ -94,11 +105,26 @@ class ModelCard:
             )
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known}
-        missing = [name for name in ("task", "inputs", "outputs", "seed_dim", "input_mean", "input_std") if name not in kwargs]
+        missing = [
+            name
+            for name in (
+                "task",
+                "inputs",
+                "outputs",
+                "seed_dim",
+                "input_mean",
+                "input_std",
+            )
+            if name not in kwargs
+        ]
         if missing:
             raise ModelCardError(f"the model card lacks {', '.join(missing)}.")
-        kwargs["inputs"] = [TensorSpec.from_dict(t) for t in _list(kwargs["inputs"], "inputs")]
-        kwargs["outputs"] = [TensorSpec.from_dict(t) for t in _list(kwargs["outputs"], "outputs")]
+        kwargs["inputs"] = [
+            TensorSpec.from_dict(t) for t in _list(kwargs["inputs"], "inputs")
+        ]
+        kwargs["outputs"] = [
+            TensorSpec.from_dict(t) for t in _list(kwargs["outputs"], "outputs")
+        ]
         try:
             return cls(**kwargs)
         except TypeError as exc:
@@ -109,7 +135,7 @@ class ModelCard:
         return asdict(self)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "ModelCard":
+    def load(cls, path: str | os.PathLike[str]) -> ModelCard:
         """Read a card from a JSON file."""
         path = Path(path)
         try:
@@ -138,7 +164,9 @@ class ModelCard:
     def validate(self) -> None:
         """Raise :class:`ModelCardError` when the card contradicts itself or this runtime."""
         if self.task not in TASKS:
-            raise ModelCardError(f"unknown task {self.task!r}; expected one of {', '.join(TASKS)}.")
+            raise ModelCardError(
+                f"unknown task {self.task!r}; expected one of {', '.join(TASKS)}."
+            )
         if self.fps != FPS or self.window_frames != WINDOW_FRAMES:
             raise ModelCardError(
                 f"the model works at {self.fps} fps with {self.window_frames}-frame windows; "

@@ -27,7 +27,9 @@ def chord_templates() -> np.ndarray:
     for quality_index, quality in enumerate(QUALITIES):
         for root in range(N_CHROMA):
             for interval in _INTERVALS[quality]:
-                templates[quality_index * N_CHROMA + root, (root + interval) % N_CHROMA] = 1.0
+                templates[
+                    quality_index * N_CHROMA + root, (root + interval) % N_CHROMA
+                ] = 1.0
     return templates / np.linalg.norm(templates, axis=1, keepdims=True)
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .card import DANCE_TO_MUSIC, MUSIC_TO_DANCE, ModelCard, TensorSpec, card_path_for, file_sha256
+from .card import (
+    DANCE_TO_MUSIC,
+    MUSIC_TO_DANCE,
+    ModelCard,
+    TensorSpec,
+    card_path_for,
+    file_sha256,
+)
 from .chords import best_chord
 from .const import MUSIC_OUT_CHROMA, N_CHORDS, POSE_DIM, WINDOW_FRAMES
 from .errors import ModelCardError, ModelError, ParameterError
@@ -27,7 +34,11 @@ START_INPUT = "start"
 SEED_INPUT = "seed"
 OUTPUT = "generated"
 
-_ORT_TYPES = {"tensor(float)": "float32", "tensor(int64)": "int64", "tensor(float16)": "float16"}
+_ORT_TYPES = {
+    "tensor(float)": "float32",
+    "tensor(int64)": "int64",
+    "tensor(float16)": "float16",
+}
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -44,7 +55,9 @@ class RuntimeOptions:
 class Generator:
     """One exported generator (G_M->D or G_D->M) in an ONNX Runtime session."""
 
-    def __init__(self, session: "object", card: ModelCard, path: Path, provider: str) -> None:
+    def __init__(
+        self, session: object, card: ModelCard, path: Path, provider: str
+    ) -> None:
         self.session = session
         self.card = card
         self.path = path
@@ -56,7 +69,12 @@ class Generator:
 
     # --- loading --------------------------------------------------------------------
     @classmethod
-    def load(cls, model_path: str | os.PathLike[str], *, options: RuntimeOptions = RuntimeOptions()) -> "Generator":
+    def load(
+        cls,
+        model_path: str | os.PathLike[str],
+        *,
+        options: RuntimeOptions = RuntimeOptions(),
+    ) -> Generator:
         """Load ``model_path`` and the card beside it, validating both.
 
         Raises
@@ -82,8 +100,13 @@ class Generator:
         return cls(session, card, path, provider)
 
     # --- one window -----------------------------------------------------------------
-    def generate(self, window: np.ndarray, *, start: np.ndarray | int | None = None,
-                 seed: int | np.ndarray = 0) -> np.ndarray:
+    def generate(
+        self,
+        window: np.ndarray,
+        *,
+        start: np.ndarray | int | None = None,
+        seed: int | np.ndarray = 0,
+    ) -> np.ndarray:
         """Generate one window (or a batch of windows).
 
         Parameters
@@ -110,8 +133,11 @@ class Generator:
                 f"{self.path.name} takes windows of shape {tuple(spec.shape[1:])}, not {np.shape(window)}."
             )
         rng = np.random.default_rng(seed if isinstance(seed, (int, np.integer)) else 0)
-        feeds = {spec.name: x, START_INPUT: self._start_batch(start, len(x), rng),
-                 SEED_INPUT: self._seed_batch(seed, len(x), rng)}
+        feeds = {
+            spec.name: x,
+            START_INPUT: self._start_batch(start, len(x), rng),
+            SEED_INPUT: self._seed_batch(seed, len(x), rng),
+        }
         feeds = {name: value for name, value in feeds.items() if self._has_input(name)}
         out = self.session.run([self.card.outputs[0].name], feeds)[0]  # (B, 75, O)
         return out if batched else out[0]
@@ -119,38 +145,60 @@ class Generator:
     def _has_input(self, name: str) -> bool:
         return any(spec.name == name for spec in self.card.inputs)
 
-    def _start_batch(self, start: np.ndarray | int | None, batch: int, rng: np.random.Generator) -> np.ndarray:
+    def _start_batch(
+        self, start: np.ndarray | int | None, batch: int, rng: np.random.Generator
+    ) -> np.ndarray:
         if self.task == DANCE_TO_MUSIC:
-            chord = rng.integers(N_CHORDS, size=batch) if start is None else np.asarray(start, dtype=np.int64)
+            chord = (
+                rng.integers(N_CHORDS, size=batch)
+                if start is None
+                else np.asarray(start, dtype=np.int64)
+            )
             chord = np.broadcast_to(chord, (batch,)).astype(np.int64)
             if chord.min() < 0 or chord.max() >= N_CHORDS:
-                raise ParameterError(f"chord start tokens must be in 0..{N_CHORDS - 1}, not {chord.tolist()}.")
+                raise ParameterError(
+                    f"chord start tokens must be in 0..{N_CHORDS - 1}, not {chord.tolist()}."
+                )
             return chord
         if start is None:
             start = self.start_pose(rng)
         pose = np.asarray(start, dtype=np.float32)
         if pose.shape[-1] != POSE_DIM:
-            raise ParameterError(f"a start pose has {POSE_DIM} values, not shape {pose.shape}.")
+            raise ParameterError(
+                f"a start pose has {POSE_DIM} values, not shape {pose.shape}."
+            )
         return np.ascontiguousarray(np.broadcast_to(pose, (batch, POSE_DIM)))
 
-    def _seed_batch(self, seed: int | np.ndarray, batch: int, rng: np.random.Generator) -> np.ndarray:
+    def _seed_batch(
+        self, seed: int | np.ndarray, batch: int, rng: np.random.Generator
+    ) -> np.ndarray:
         dim = self.card.seed_dim
         if isinstance(seed, (int, np.integer)):
             return rng.standard_normal((batch, dim)).astype(np.float32)
         vector = np.asarray(seed, dtype=np.float32)
         if vector.shape != (batch, dim):
-            raise ParameterError(f"a seed vector batch has shape ({batch}, {dim}), not {vector.shape}.")
+            raise ParameterError(
+                f"a seed vector batch has shape ({batch}, {dim}), not {vector.shape}."
+            )
         return vector
 
     def start_pose(self, rng: np.random.Generator) -> np.ndarray:
         """A start pose drawn from the card's pool (the rest pose when it has none)."""
         if self.card.start_pool:
-            return np.asarray(self.card.start_pool[rng.integers(len(self.card.start_pool))], dtype=np.float32)
+            return np.asarray(
+                self.card.start_pool[rng.integers(len(self.card.start_pool))],
+                dtype=np.float32,
+            )
         return _REST_POSE.copy()
 
     # --- whole sequences --------------------------------------------------------------
-    def generate_long(self, sequence: np.ndarray, *, start: np.ndarray | int | None = None,
-                      seed: int = 0) -> np.ndarray:
+    def generate_long(
+        self,
+        sequence: np.ndarray,
+        *,
+        start: np.ndarray | int | None = None,
+        seed: int = 0,
+    ) -> np.ndarray:
         """Generate a whole sequence window by window, chaining the windows.
 
         The last generated frame of each window is the start token of the next (for
@@ -168,13 +216,21 @@ class Generator:
         """
         x = np.asarray(sequence, dtype=np.float32)
         if x.ndim != 2 or len(x) == 0:
-            raise ParameterError(f"a sequence has shape (T, D) with T > 0, not {x.shape}.")
+            raise ParameterError(
+                f"a sequence has shape (T, D) with T > 0, not {x.shape}."
+            )
         windows = -(-len(x) // WINDOW_FRAMES)
-        padded = np.concatenate([x, np.repeat(x[-1:], windows * WINDOW_FRAMES - len(x), axis=0)])
+        padded = np.concatenate(
+            [x, np.repeat(x[-1:], windows * WINDOW_FRAMES - len(x), axis=0)]
+        )
         outputs = []
         token = start
         for k in range(windows):
-            out = self.generate(padded[k * WINDOW_FRAMES:(k + 1) * WINDOW_FRAMES], start=token, seed=seed + k)
+            out = self.generate(
+                padded[k * WINDOW_FRAMES : (k + 1) * WINDOW_FRAMES],
+                start=token,
+                seed=seed + k,
+            )
             outputs.append(out)
             token = self.next_start(out)
         return np.concatenate(outputs)[: len(x)]
@@ -199,30 +255,42 @@ def _create_session(path: Path, options: RuntimeOptions) -> tuple[object, str]:
     import onnxruntime as ort
 
     if options.device not in DEVICES:
-        raise ParameterError(f"device must be one of {', '.join(DEVICES)}, not {options.device!r}.")
+        raise ParameterError(
+            f"device must be one of {', '.join(DEVICES)}, not {options.device!r}."
+        )
     available = ort.get_available_providers()
-    wants_cuda = options.device == "cuda" or (options.device == "auto" and "CUDAExecutionProvider" in available)
+    wants_cuda = options.device == "cuda" or (
+        options.device == "auto" and "CUDAExecutionProvider" in available
+    )
     if options.device == "cuda" and "CUDAExecutionProvider" not in available:
         raise ModelError(
             "CUDA was asked for but this onnxruntime has no CUDA provider: install "
             "onnxruntime-gpu in place of onnxruntime (see the README, 'GPU')."
         )
-    providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if wants_cuda else ["CPUExecutionProvider"]
+    providers = (
+        ["CUDAExecutionProvider", "CPUExecutionProvider"]
+        if wants_cuda
+        else ["CPUExecutionProvider"]
+    )
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     if options.threads:
         so.intra_op_num_threads = options.threads
-    so.log_severity_level = 3  # errors only: warnings about unused initialisers are noise on stage
+    so.log_severity_level = (
+        3  # errors only: warnings about unused initialisers are noise on stage
+    )
     try:
         session = ort.InferenceSession(str(path), sess_options=so, providers=providers)
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises several unrelated types
-        raise ModelError(f"{path}: not a valid ONNX model, or damaged ({type(exc).__name__}: {exc}).") from None
+        raise ModelError(
+            f"{path}: not a valid ONNX model, or damaged ({type(exc).__name__}: {exc})."
+        ) from None
     provider = session.get_providers()[0]
     return session, "cuda" if provider == "CUDAExecutionProvider" else "cpu"
 
 
-def _check_graph(session: "object", card: ModelCard, path: Path) -> None:
+def _check_graph(session: object, card: ModelCard, path: Path) -> None:
     graph_inputs = {arg.name: arg for arg in session.get_inputs()}  # type: ignore[attr-defined]
     graph_outputs = {arg.name: arg for arg in session.get_outputs()}  # type: ignore[attr-defined]
     if set(graph_inputs) != {spec.name for spec in card.inputs}:
@@ -234,15 +302,18 @@ def _check_graph(session: "object", card: ModelCard, path: Path) -> None:
         _check_tensor(spec, graph_inputs[spec.name], path)
     for spec in card.outputs:
         if spec.name not in graph_outputs:
-            raise ModelCardError(f"{path}: the graph has no output {spec.name!r} named by its card.")
+            raise ModelCardError(
+                f"{path}: the graph has no output {spec.name!r} named by its card."
+            )
         _check_tensor(spec, graph_outputs[spec.name], path)
 
 
-def _check_tensor(spec: TensorSpec, arg: "object", path: Path) -> None:
+def _check_tensor(spec: TensorSpec, arg: object, path: Path) -> None:
     shape = list(arg.shape)  # type: ignore[attr-defined]
     dtype = _ORT_TYPES.get(arg.type, arg.type)  # type: ignore[attr-defined]
     static_ok = len(shape) == len(spec.shape) and all(
-        isinstance(want, str) or not isinstance(have, int) or have == want for want, have in zip(spec.shape, shape)
+        isinstance(want, str) or not isinstance(have, int) or have == want
+        for want, have in zip(spec.shape, shape)
     )
     if not static_ok or dtype != spec.dtype:
         raise ModelCardError(

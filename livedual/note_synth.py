@@ -25,7 +25,9 @@ def midi_to_hz(pitch: np.ndarray | int) -> np.ndarray:
     return 440.0 * 2.0 ** ((np.asarray(pitch, dtype=np.float64) - 69.0) / 12.0)
 
 
-def render_notes(notes: Iterable[Note], *, sr: int = SAMPLE_RATE, duration_s: float | None = None) -> np.ndarray:
+def render_notes(
+    notes: Iterable[Note], *, sr: int = SAMPLE_RATE, duration_s: float | None = None
+) -> np.ndarray:
     """Mono audio of ``notes``.
 
     Parameters
@@ -62,5 +64,9 @@ def _add_note(mix: np.ndarray, note: Note, sr: int) -> None:
     envelope = np.minimum(t / ATTACK_S, 1.0) * np.exp(-DECAY_PER_S * t)
     envelope *= np.clip((held + RELEASE_S - t) / RELEASE_S, 0.0, 1.0)  # release ramp
     f0 = float(midi_to_hz(note.pitch))
-    tone = sum(a * np.sin(2 * np.pi * f0 * (k + 1) * t) for k, a in enumerate(HARMONICS) if f0 * (k + 1) < sr / 2)
-    mix[start:start + length] += (note.velocity / 127.0) * envelope * tone
+    tone = sum(
+        a * np.sin(2 * np.pi * f0 * (k + 1) * t)
+        for k, a in enumerate(HARMONICS)
+        if f0 * (k + 1) < sr / 2
+    )
+    mix[start : start + length] += (note.velocity / 127.0) * envelope * tone

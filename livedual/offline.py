@@ -24,7 +24,10 @@ from .io.notes import Note, decode_notes, motion_energy
 _LOGGER = logging.getLogger(__name__)
 
 MODELS_DIR = Path(__file__).parent / "models"
-STARTER_MODELS = {task: MODELS_DIR / f"starter_{task}.onnx" for task in (MUSIC_TO_DANCE, DANCE_TO_MUSIC)}
+STARTER_MODELS = {
+    task: MODELS_DIR / f"starter_{task}.onnx"
+    for task in (MUSIC_TO_DANCE, DANCE_TO_MUSIC)
+}
 DANCE_FORMATS = (".npz", ".pkl", ".bvh")
 
 
@@ -34,7 +37,7 @@ class Timings:
 
     steps: dict[str, float] = field(default_factory=dict)
 
-    def measure(self, name: str) -> "_Timer":
+    def measure(self, name: str) -> _Timer:
         return _Timer(self, name)
 
     @property
@@ -50,18 +53,28 @@ class _Timer:
         self.start = time.perf_counter()
 
     def __exit__(self, *exc: object) -> None:
-        self.timings.steps[self.name] = self.timings.steps.get(self.name, 0.0) + time.perf_counter() - self.start
+        self.timings.steps[self.name] = (
+            self.timings.steps.get(self.name, 0.0) + time.perf_counter() - self.start
+        )
 
 
-def load_model(task: str, model: str | os.PathLike[str] | None = None, *,
-               options: RuntimeOptions = RuntimeOptions()) -> Generator:
+def load_model(
+    task: str,
+    model: str | os.PathLike[str] | None = None,
+    *,
+    options: RuntimeOptions = RuntimeOptions(),
+) -> Generator:
     """The generator at ``model``, or the shipped starter model of ``task``."""
     path = Path(model) if model is not None else STARTER_MODELS[task]
     if model is None and not path.is_file():
-        raise ModelError(f"no starter model at {path}; pass --model NAME.onnx (see 'livedual export').")
+        raise ModelError(
+            f"no starter model at {path}; pass --model NAME.onnx (see 'livedual export')."
+        )
     generator = Generator.load(path, options=options)
     if generator.task != task:
-        raise ModelError(f"{path} is a {generator.task} model; this needs a {task} model.")
+        raise ModelError(
+            f"{path} is a {generator.task} model; this needs a {task} model."
+        )
     return generator
 
 
@@ -80,8 +93,15 @@ class DanceResult:
         return self.duration_s / max(self.timings.total, 1e-9)
 
 
-def dance_song(song: str | os.PathLike[str], *, out_dir: str | os.PathLike[str], generator: Generator,
-               seed: int = 0, video: bool = True, name: str | None = None) -> DanceResult:
+def dance_song(
+    song: str | os.PathLike[str],
+    *,
+    out_dir: str | os.PathLike[str],
+    generator: Generator,
+    seed: int = 0,
+    video: bool = True,
+    name: str | None = None,
+) -> DanceResult:
     """Dance to a song: features, chained generation, and the dance in every format.
 
     Parameters
@@ -114,7 +134,11 @@ def dance_song(song: str | os.PathLike[str], *, out_dir: str | os.PathLike[str],
         from .render import render_motion_video
 
         with timings.measure("video"):
-            files.append(render_motion_video(pose, out / f"{name}.mp4", fps=FPS, audio=song, title=name))
+            files.append(
+                render_motion_video(
+                    pose, out / f"{name}.mp4", fps=FPS, audio=song, title=name
+                )
+            )
     return DanceResult(pose, files, len(features) / FPS, timings)
 
 
@@ -144,8 +168,15 @@ class ComposeResult:
     timings: Timings
 
 
-def compose_dance(pose: np.ndarray, *, out_midi: str | os.PathLike[str], generator: Generator, seed: int = 0,
-                  audio: bool = True, picture: bool = True) -> ComposeResult:
+def compose_dance(
+    pose: np.ndarray,
+    *,
+    out_midi: str | os.PathLike[str],
+    generator: Generator,
+    seed: int = 0,
+    audio: bool = True,
+    picture: bool = True,
+) -> ComposeResult:
     """Music for a dance: chained generation, notes, a MIDI file, a WAV and a piano roll.
 
     Parameters
@@ -171,13 +202,23 @@ def compose_dance(pose: np.ndarray, *, out_midi: str | os.PathLike[str], generat
 
         with timings.measure("audio"):
             wav = out_midi.with_suffix(".wav")
-            files.append(write_wav(wav, render_notes(notes, duration_s=len(pose) / FPS), sr=SAMPLE_RATE))
+            files.append(
+                write_wav(
+                    wav, render_notes(notes, duration_s=len(pose) / FPS), sr=SAMPLE_RATE
+                )
+            )
     if picture:
         from .render_music import render_piano_roll
 
         with timings.measure("picture"):
             rows = [(n.pitch, n.start_s, n.end_s, n.velocity) for n in notes]
-            files.append(render_piano_roll(rows, out_midi.with_suffix(".png"), duration=len(pose) / FPS,
-                                           title=out_midi.stem))
+            files.append(
+                render_piano_roll(
+                    rows,
+                    out_midi.with_suffix(".png"),
+                    duration=len(pose) / FPS,
+                    title=out_midi.stem,
+                )
+            )
     _LOGGER.info("%d notes over %.1f s", len(notes), len(pose) / FPS)
     return ComposeResult(music, notes, files, timings)

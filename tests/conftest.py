@@ -14,7 +14,9 @@ def data_dir() -> Path:
     """The real-data folder of ``$LIVEDUAL_DATA`` (or ``../shared/data``)."""
     root = data_root()
     if root is None:
-        pytest.skip(f"real data not available: set {DATA_ENV} to the shared data folder")
+        pytest.skip(
+            f"real data not available: set {DATA_ENV} to the shared data folder"
+        )
     return root
 
 

@@ -13,7 +13,14 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from livedual.card import DANCE_TO_MUSIC, MUSIC_TO_DANCE, ModelCard, TensorSpec, card_path_for, file_sha256
+from livedual.card import (
+    DANCE_TO_MUSIC,
+    MUSIC_TO_DANCE,
+    ModelCard,
+    TensorSpec,
+    card_path_for,
+    file_sha256,
+)
 from livedual.const import MUSIC_DIM, MUSIC_OUT_DIM, N_CHORDS, POSE_DIM, WINDOW_FRAMES
 from livedual.inference import OUTPUT, SEED_INPUT, START_INPUT, WINDOW_INPUT
 
@@ -43,11 +50,19 @@ def music_to_dance_graph(rng: np.random.Generator) -> onnx.ModelProto:
         numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"),
     ]
     inputs = [
-        helper.make_tensor_value_info(WINDOW_INPUT, TensorProto.FLOAT, ["batch", WINDOW_FRAMES, MUSIC_DIM]),
-        helper.make_tensor_value_info(START_INPUT, TensorProto.FLOAT, ["batch", POSE_DIM]),
-        helper.make_tensor_value_info(SEED_INPUT, TensorProto.FLOAT, ["batch", SEED_DIM]),
+        helper.make_tensor_value_info(
+            WINDOW_INPUT, TensorProto.FLOAT, ["batch", WINDOW_FRAMES, MUSIC_DIM]
+        ),
+        helper.make_tensor_value_info(
+            START_INPUT, TensorProto.FLOAT, ["batch", POSE_DIM]
+        ),
+        helper.make_tensor_value_info(
+            SEED_INPUT, TensorProto.FLOAT, ["batch", SEED_DIM]
+        ),
     ]
-    output = helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["batch", WINDOW_FRAMES, POSE_DIM])
+    output = helper.make_tensor_value_info(
+        OUTPUT, TensorProto.FLOAT, ["batch", WINDOW_FRAMES, POSE_DIM]
+    )
     graph = helper.make_graph(nodes, "tiny_music2dance", inputs, [output], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
 
@@ -82,23 +97,37 @@ def dance_to_music_graph(rng: np.random.Generator) -> onnx.ModelProto:
         numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"),
     ]
     inputs = [
-        helper.make_tensor_value_info(WINDOW_INPUT, TensorProto.FLOAT, ["batch", WINDOW_FRAMES, POSE_DIM]),
+        helper.make_tensor_value_info(
+            WINDOW_INPUT, TensorProto.FLOAT, ["batch", WINDOW_FRAMES, POSE_DIM]
+        ),
         helper.make_tensor_value_info(START_INPUT, TensorProto.INT64, ["batch"]),
-        helper.make_tensor_value_info(SEED_INPUT, TensorProto.FLOAT, ["batch", SEED_DIM]),
+        helper.make_tensor_value_info(
+            SEED_INPUT, TensorProto.FLOAT, ["batch", SEED_DIM]
+        ),
     ]
-    output = helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["batch", WINDOW_FRAMES, MUSIC_OUT_DIM])
+    output = helper.make_tensor_value_info(
+        OUTPUT, TensorProto.FLOAT, ["batch", WINDOW_FRAMES, MUSIC_OUT_DIM]
+    )
     graph = helper.make_graph(nodes, "tiny_dance2music", inputs, [output], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
 
 
 def card_for(task: str, model_path: Path) -> ModelCard:
-    in_dim, out_dim = (MUSIC_DIM, POSE_DIM) if task == MUSIC_TO_DANCE else (POSE_DIM, MUSIC_OUT_DIM)
-    start = TensorSpec(START_INPUT, ["batch", POSE_DIM]) if task == MUSIC_TO_DANCE else TensorSpec(
-        START_INPUT, ["batch"], "int64")
+    in_dim, out_dim = (
+        (MUSIC_DIM, POSE_DIM) if task == MUSIC_TO_DANCE else (POSE_DIM, MUSIC_OUT_DIM)
+    )
+    start = (
+        TensorSpec(START_INPUT, ["batch", POSE_DIM])
+        if task == MUSIC_TO_DANCE
+        else TensorSpec(START_INPUT, ["batch"], "int64")
+    )
     return ModelCard(
         task=task,
-        inputs=[TensorSpec(WINDOW_INPUT, ["batch", WINDOW_FRAMES, in_dim]), start,
-                TensorSpec(SEED_INPUT, ["batch", SEED_DIM])],
+        inputs=[
+            TensorSpec(WINDOW_INPUT, ["batch", WINDOW_FRAMES, in_dim]),
+            start,
+            TensorSpec(SEED_INPUT, ["batch", SEED_DIM]),
+        ],
         outputs=[TensorSpec(OUTPUT, ["batch", WINDOW_FRAMES, out_dim])],
         seed_dim=SEED_DIM,
         input_mean=[0.0] * in_dim,
@@ -114,7 +143,10 @@ def card_for(task: str, model_path: Path) -> ModelCard:
 def main() -> None:
     rng = np.random.default_rng(0)
     FIXTURES.mkdir(exist_ok=True)
-    for task, build in ((MUSIC_TO_DANCE, music_to_dance_graph), (DANCE_TO_MUSIC, dance_to_music_graph)):
+    for task, build in (
+        (MUSIC_TO_DANCE, music_to_dance_graph),
+        (DANCE_TO_MUSIC, dance_to_music_graph),
+    ):
         model = build(rng)
         onnx.checker.check_model(model)
         path = FIXTURES / f"tiny_{task}.onnx"

@@ -6,16 +6,28 @@ import json
 
 import pytest
 
-from livedual.card import DANCE_TO_MUSIC, MUSIC_TO_DANCE, ModelCard, TensorSpec, card_path_for, file_sha256
+from livedual.card import (
+    DANCE_TO_MUSIC,
+    MUSIC_TO_DANCE,
+    ModelCard,
+    TensorSpec,
+    card_path_for,
+    file_sha256,
+)
 from livedual.const import MUSIC_DIM, MUSIC_OUT_DIM, POSE_DIM, WINDOW_FRAMES
 from livedual.errors import LiveDualError, ModelCardError
 
 
 def make_card(task: str = MUSIC_TO_DANCE) -> ModelCard:
-    in_dim, out_dim = (MUSIC_DIM, POSE_DIM) if task == MUSIC_TO_DANCE else (POSE_DIM, MUSIC_OUT_DIM)
+    in_dim, out_dim = (
+        (MUSIC_DIM, POSE_DIM) if task == MUSIC_TO_DANCE else (POSE_DIM, MUSIC_OUT_DIM)
+    )
     return ModelCard(
         task=task,
-        inputs=[TensorSpec("window", ["batch", WINDOW_FRAMES, in_dim]), TensorSpec("start", ["batch", 8])],
+        inputs=[
+            TensorSpec("window", ["batch", WINDOW_FRAMES, in_dim]),
+            TensorSpec("start", ["batch", 8]),
+        ],
         outputs=[TensorSpec("generated", ["batch", WINDOW_FRAMES, out_dim])],
         seed_dim=8,
         input_mean=[0.0] * in_dim,
@@ -85,4 +97,7 @@ def test_card_sits_beside_the_model_and_hashes_it(tmp_path):
     model = tmp_path / "voice.onnx"
     model.write_bytes(b"abc")
     assert card_path_for(model).name == "voice.onnx.json"
-    assert file_sha256(model) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert (
+        file_sha256(model)
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )

@@ -40,7 +40,9 @@ def test_window_shapes_and_cpu_provider(music2dance, dance2music):
     rng = np.random.default_rng(0)
     pose = music2dance.generate(rng.normal(size=(WINDOW_FRAMES, MUSIC_DIM)), seed=1)
     assert pose.shape == (WINDOW_FRAMES, POSE_DIM) and pose.dtype == np.float32
-    music = dance2music.generate(rng.normal(size=(3, WINDOW_FRAMES, POSE_DIM)), start=[0, 5, 23])
+    music = dance2music.generate(
+        rng.normal(size=(3, WINDOW_FRAMES, POSE_DIM)), start=[0, 5, 23]
+    )
     assert music.shape == (3, WINDOW_FRAMES, MUSIC_OUT_DIM)
     assert music2dance.provider == "cpu"
 
@@ -52,15 +54,25 @@ def test_same_seed_same_output_and_start_token_is_used(music2dance):
     assert not np.allclose(first, music2dance.generate(window, seed=4))
     start = np.full(POSE_DIM, 2.0, dtype=np.float32)
     moved = music2dance.generate(window, start=start, seed=3)
-    assert np.allclose(moved - music2dance.generate(window, start=start - 1, seed=3), 1.0, atol=1e-5)
+    assert np.allclose(
+        moved - music2dance.generate(window, start=start - 1, seed=3), 1.0, atol=1e-5
+    )
 
 
 def test_chaining_feeds_the_last_frame_as_next_start(music2dance):
-    sequence = np.random.default_rng(2).normal(size=(2 * WINDOW_FRAMES + 10, MUSIC_DIM)).astype(np.float32)
+    sequence = (
+        np.random.default_rng(2)
+        .normal(size=(2 * WINDOW_FRAMES + 10, MUSIC_DIM))
+        .astype(np.float32)
+    )
     out = music2dance.generate_long(sequence, seed=7)
     assert out.shape == (len(sequence), POSE_DIM)
-    second = music2dance.generate(sequence[WINDOW_FRAMES:2 * WINDOW_FRAMES], start=out[WINDOW_FRAMES - 1], seed=8)
-    assert np.allclose(out[WINDOW_FRAMES:2 * WINDOW_FRAMES], second, atol=1e-6)
+    second = music2dance.generate(
+        sequence[WINDOW_FRAMES : 2 * WINDOW_FRAMES],
+        start=out[WINDOW_FRAMES - 1],
+        seed=8,
+    )
+    assert np.allclose(out[WINDOW_FRAMES : 2 * WINDOW_FRAMES], second, atol=1e-6)
 
 
 def test_dance_to_music_chains_on_the_generated_chord(dance2music):

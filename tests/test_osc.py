@@ -272,7 +272,10 @@ def message(address: str, *args) -> bytes:
 
 def raw_message(address: str, tags: str, payload: bytes) -> bytes:
     """A message with any type tags and payload (to build what the encoder refuses)."""
-    pad = lambda b: b + b"\x00" * (4 - len(b) % 4)
+
+    def pad(b):
+        return b + b"\x00" * (4 - len(b) % 4)
+
     return pad(address.encode()) + pad(tags.encode()) + payload
 
 

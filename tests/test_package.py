@@ -52,5 +52,7 @@ def test_version_and_help(capsys):
 
 
 def test_console_script_runs():
-    result = subprocess.run([sys.executable, "-m", "livedual", "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "livedual", "--help"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "usage: livedual" in result.stdout

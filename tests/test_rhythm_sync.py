@@ -119,7 +119,10 @@ def test_random_walk_keeps_the_speeds_and_drops_the_timing() -> None:
     walk = rs.random_walk_like(dance, rng=np.random.default_rng(3))
     assert walk.shape == dance.shape
     np.testing.assert_allclose(walk[0], dance[0])
-    steps = lambda j: np.sort(np.linalg.norm(np.diff(j, axis=0), axis=-1), axis=0)
+
+    def steps(j):
+        return np.sort(np.linalg.norm(np.diff(j, axis=0), axis=-1), axis=0)
+
     np.testing.assert_allclose(steps(walk), steps(dance), rtol=1e-9)
 
 

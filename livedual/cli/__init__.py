@@ -33,7 +33,9 @@ def add_common(parser: argparse.ArgumentParser, *, top_level: bool = False) -> N
     """Options every subcommand accepts (also before the subcommand, on the top level)."""
     # A subcommand's default must not reset a --debug given before the subcommand.
     default = False if top_level else argparse.SUPPRESS
-    parser.add_argument("--debug", action="store_true", default=default, help="log debug messages")
+    parser.add_argument(
+        "--debug", action="store_true", default=default, help="log debug messages"
+    )
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

@@ -23,25 +23,62 @@ _LOGGER = logging.getLogger(__name__)
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``bench`` subcommand."""
     parser = subparsers.add_parser(
-        "bench", help="measure speed: features, generators, offline dance, training", formatter_class=formatter,
+        "bench",
+        help="measure speed: features, generators, offline dance, training",
+        formatter_class=formatter,
         description="Time livedual's work (music features, G_M->D in torch and ONNX Runtime, offline "
         "dance, a training step, ...) and print medians, spreads and ratios; --json writes it all.",
     )
-    parser.add_argument("--cases", nargs="+", default=[], metavar="PATTERN",
-                        help="case names or groups to run (shell wildcards allowed); default: all")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help="timed calls of every case (default: each case's own count)")
-    parser.add_argument("--settle", type=float, default=None, metavar="SECONDS",
-                        help="pause before each timed call, so thread pools stop spinning "
-                        "(default: DEFAULT_SETTLE_S of livedual.benchmarks.harness)")
-    parser.add_argument("--json", "--output-file", "--output_file", dest="json", type=Path, default=None,
-                        help="write the full report (every sample, the machine) to this JSON file")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny models and short songs: checks that the cases run, not their speed")
-    parser.add_argument("--torch-threads", "--torch_threads", dest="torch_threads", type=int, default=None,
-                        metavar="N", help="torch intra-op threads for the torch and training cases (default: torch's)")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="folder for exported models, songs and outputs (default: a temporary one)")
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        default=[],
+        metavar="PATTERN",
+        help="case names or groups to run (shell wildcards allowed); default: all",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="timed calls of every case (default: each case's own count)",
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="pause before each timed call, so thread pools stop spinning "
+        "(default: DEFAULT_SETTLE_S of livedual.benchmarks.harness)",
+    )
+    parser.add_argument(
+        "--json",
+        "--output-file",
+        "--output_file",
+        dest="json",
+        type=Path,
+        default=None,
+        help="write the full report (every sample, the machine) to this JSON file",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny models and short songs: checks that the cases run, not their speed",
+    )
+    parser.add_argument(
+        "--torch-threads",
+        "--torch_threads",
+        dest="torch_threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="torch intra-op threads for the torch and training cases (default: torch's)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="folder for exported models, songs and outputs (default: a temporary one)",
+    )
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     add_common(parser)
     parser.set_defaults(func=run)
@@ -68,9 +105,18 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.torch_threads is not None:
         _set_torch_threads(args.torch_threads)
-    _LOGGER.info("running %d benchmark cases%s", len(chosen), " (quick)" if args.quick else "")
+    _LOGGER.info(
+        "running %d benchmark cases%s", len(chosen), " (quick)" if args.quick else ""
+    )
     settle = {} if args.settle is None else {"settle_s": args.settle}
-    report = run_cases(chosen, ratios, repeat=args.repeat, quick=args.quick, workdir=args.workdir, **settle)
+    report = run_cases(
+        chosen,
+        ratios,
+        repeat=args.repeat,
+        quick=args.quick,
+        workdir=args.workdir,
+        **settle,
+    )
     print(format_table(report))
     if args.json is not None:
         with atomic_write(args.json, "w") as handle:

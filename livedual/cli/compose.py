@@ -16,12 +16,18 @@ _LOGGER = logging.getLogger(__name__)
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "compose", help="compose music for a dance", formatter_class=formatter,
+        "compose",
+        help="compose music for a dance",
+        formatter_class=formatter,
         description="Generate music for a dance (AIST++ .pkl, .bvh, .npz or a Dance-with-Melody "
         "folder) and write FILE.mid, FILE.wav (built-in synth) and FILE.png (piano roll).",
     )
-    parser.add_argument("motion", type=Path, help="motion file or Dance-with-Melody folder")
-    parser.add_argument("--out", type=Path, default=Path("composed.mid"), help="MIDI file to write")
+    parser.add_argument(
+        "motion", type=Path, help="motion file or Dance-with-Melody folder"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("composed.mid"), help="MIDI file to write"
+    )
     add_model_options(parser, what="dance2music")
     add_common(parser)
     parser.set_defaults(func=run)

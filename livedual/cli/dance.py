@@ -16,13 +16,19 @@ _LOGGER = logging.getLogger(__name__)
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "dance", help="dance to a song", formatter_class=formatter,
+        "dance",
+        help="dance to a song",
+        formatter_class=formatter,
         description="Generate a dance for an audio file and write it as NAME.npz, NAME.pkl "
         "(AIST++ layout), NAME.bvh and NAME.mp4 (skeleton video with the song).",
     )
     parser.add_argument("song", type=Path, help="audio file (wav, mp3, flac, ...)")
-    parser.add_argument("--out", type=Path, default=Path("dance_out"), help="output folder")
-    parser.add_argument("--no-video", "--no_video", action="store_true", help="skip the MP4")
+    parser.add_argument(
+        "--out", type=Path, default=Path("dance_out"), help="output folder"
+    )
+    parser.add_argument(
+        "--no-video", "--no_video", action="store_true", help="skip the MP4"
+    )
     add_model_options(parser, what="music2dance")
     add_common(parser)
     parser.set_defaults(func=run)
@@ -30,10 +36,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     generator = load_model(MUSIC_TO_DANCE, args.model, options=runtime_options(args))
-    result = dance_song(args.song, out_dir=args.out, generator=generator, seed=args.seed, video=not args.no_video)
+    result = dance_song(
+        args.song,
+        out_dir=args.out,
+        generator=generator,
+        seed=args.seed,
+        video=not args.no_video,
+    )
     for path in result.files:
         _LOGGER.info("wrote %s", path)
     steps = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.steps.items())
-    _LOGGER.info("%.1f s of music in %.2f s (%.0fx real time: %s)", result.duration_s, result.timings.total,
-                 result.realtime_factor, steps)
+    _LOGGER.info(
+        "%.1f s of music in %.2f s (%.0fx real time: %s)",
+        result.duration_s,
+        result.timings.total,
+        result.realtime_factor,
+        steps,
+    )
     return 0

@@ -15,29 +15,59 @@ _LOGGER = logging.getLogger(__name__)
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "demo", help="dance to a synthetic song, compose for a synthetic dance, play live",
+        "demo",
+        help="dance to a synthetic song, compose for a synthetic dance, play live",
         formatter_class=formatter,
         description="Make a synthetic song and dance to it (npz, pkl, bvh, mp4), compose music "
         "for a synthetic dance (mid, wav, png), play the live pipeline file-as-live to "
         "OSC on localhost, and write summary.md with the measured speed. No data, devices or "
         "network needed.",
     )
-    parser.add_argument("--out", type=Path, default=Path("demo_out"), help="output folder")
-    parser.add_argument("--live-seconds", "--live_seconds", type=float, default=4.0,
-                        help="seconds of the live run (0: skip)")
-    parser.add_argument("--osc-port", "--osc_port", type=int, default=9000, help="localhost port the live run sends to")
-    parser.add_argument("--no-video", "--no_video", action="store_true", help="skip the videos")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="where ONNX Runtime runs")
-    parser.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads")
+    parser.add_argument(
+        "--out", type=Path, default=Path("demo_out"), help="output folder"
+    )
+    parser.add_argument(
+        "--live-seconds",
+        "--live_seconds",
+        type=float,
+        default=4.0,
+        help="seconds of the live run (0: skip)",
+    )
+    parser.add_argument(
+        "--osc-port",
+        "--osc_port",
+        type=int,
+        default=9000,
+        help="localhost port the live run sends to",
+    )
+    parser.add_argument(
+        "--no-video", "--no_video", action="store_true", help="skip the videos"
+    )
+    parser.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default="auto",
+        help="where ONNX Runtime runs",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="ONNX Runtime threads"
+    )
     add_common(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    summary = run_demo(args.out, options=runtime_options(args), live_seconds=args.live_seconds,
-                       osc_port=args.osc_port, video=not args.no_video)
+    summary = run_demo(
+        args.out,
+        options=runtime_options(args),
+        live_seconds=args.live_seconds,
+        osc_port=args.osc_port,
+        video=not args.no_video,
+    )
     for path in summary.files:
         _LOGGER.info("wrote %s", path)
     for key, value in summary.numbers.items():
-        _LOGGER.info("%-42s %s", key, f"{value:.4g}" if isinstance(value, float) else value)
+        _LOGGER.info(
+            "%-42s %s", key, f"{value:.4g}" if isinstance(value, float) else value
+        )
     return 0

@@ -9,10 +9,22 @@ from ..inference import DEVICES, RuntimeOptions
 
 def add_model_options(parser: argparse.ArgumentParser, *, what: str) -> None:
     """``--model``, ``--seed``, ``--device`` and ``--threads``."""
-    parser.add_argument("--model", help=f"{what} model (NAME.onnx beside NAME.onnx.json); default: the starter model")
-    parser.add_argument("--seed", type=int, default=0, help="random seed: same seed, same result")
-    parser.add_argument("--device", choices=DEVICES, default="auto", help="where ONNX Runtime runs")
-    parser.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads (default: one per core)")
+    parser.add_argument(
+        "--model",
+        help=f"{what} model (NAME.onnx beside NAME.onnx.json); default: the starter model",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random seed: same seed, same result"
+    )
+    parser.add_argument(
+        "--device", choices=DEVICES, default="auto", help="where ONNX Runtime runs"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="ONNX Runtime threads (default: one per core)",
+    )
 
 
 def runtime_options(args: argparse.Namespace) -> RuntimeOptions:

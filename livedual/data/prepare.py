@@ -56,7 +56,9 @@ def sequence_windows(seq: PairedSequence, *, stride: int) -> WindowSet:
     length = min(len(seq.music), len(seq.pose))
     starts = cut_windows(length, stride=stride)
     if len(starts) == 0:
-        raise DataError(f"{seq.name}: {length} frames is shorter than one {WINDOW_FRAMES}-frame window.")
+        raise DataError(
+            f"{seq.name}: {length} frames is shorter than one {WINDOW_FRAMES}-frame window."
+        )
     index = starts[:, None] + np.arange(WINDOW_FRAMES)[None, :]  # (K, 75)
     count = len(starts)
     return WindowSet(
@@ -102,14 +104,23 @@ def prepare(
         else:
             todo.append((item, path))
     bar = tqdm(total=len(todo), desc="prepare", unit="seq", disable=not progress)
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) if jobs > 1 else _Inline() as pool:
-        futures = [(item, pool.submit(_prepare_one, loader, item, path, stride)) for item, path in todo]
+    with (
+        ProcessPoolExecutor(max_workers=max(1, jobs)) if jobs > 1 else _Inline() as pool
+    ):
+        futures = [
+            (item, pool.submit(_prepare_one, loader, item, path, stride))
+            for item, path in todo
+        ]
         for item, future in futures:
             try:
                 report.windows += future.result()
                 report.written.append(item)
             except Exception as exc:  # noqa: BLE001 - one bad file must not end the run
-                reason = str(exc) if isinstance(exc, LiveDualError) else f"{type(exc).__name__}: {exc}"
+                reason = (
+                    str(exc)
+                    if isinstance(exc, LiveDualError)
+                    else f"{type(exc).__name__}: {exc}"
+                )
                 report.failed[item] = reason
                 _LOGGER.warning("skipped %s: %s", item, reason)
             bar.update(1)
@@ -120,13 +131,24 @@ def prepare(
 
 def _write_manifest(out_dir: Path, report: PrepareReport, stride: int) -> None:
     files = sorted(p.name for p in out_dir.glob("*.npz"))
-    manifest: dict[str, object] = {"stride": stride, "window_frames": WINDOW_FRAMES, "files": files,
-                                   "windows": 0, "failed": report.failed}
+    manifest: dict[str, object] = {
+        "stride": stride,
+        "window_frames": WINDOW_FRAMES,
+        "files": files,
+        "windows": 0,
+        "failed": report.failed,
+    }
     if files:
-        everything = WindowSet.concatenate([WindowSet.load(out_dir / name) for name in files])
+        everything = WindowSet.concatenate(
+            [WindowSet.load(out_dir / name) for name in files]
+        )
         mean, std = everything.music_stats()
-        manifest.update(windows=len(everything), genres=sorted(set(everything.genre.tolist())),
-                        music_mean=mean.tolist(), music_std=std.tolist())
+        manifest.update(
+            windows=len(everything),
+            genres=sorted(set(everything.genre.tolist())),
+            music_mean=mean.tolist(),
+            music_std=std.tolist(),
+        )
     with atomic_write(out_dir / MANIFEST, "w") as handle:
         json.dump(manifest, handle, indent=2)
 
@@ -134,13 +156,13 @@ def _write_manifest(out_dir: Path, report: PrepareReport, stride: int) -> None:
 class _Inline:
     """A stand-in for an executor that runs each job in this process (jobs=1)."""
 
-    def __enter__(self) -> "_Inline":
+    def __enter__(self) -> _Inline:
         return self
 
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def submit(self, fn: Callable, *args: object) -> "_Deferred":
+    def submit(self, fn: Callable, *args: object) -> _Deferred:
         return _Deferred(fn, args)
 
 

@@ -20,7 +20,12 @@ def load_aist_sequence(item: str, *, music_dir: str) -> PairedSequence:
     from .aistpp import genre_from_motion, load_aist_pair
 
     music, pose = load_aist_pair(item, music_dir=music_dir)
-    return PairedSequence(name=Path(item).stem, genre=genre_from_motion(Path(item).stem), music=music, pose=pose)
+    return PairedSequence(
+        name=Path(item).stem,
+        genre=genre_from_motion(Path(item).stem),
+        music=music,
+        pose=pose,
+    )
 
 
 def load_synthetic_sequence(item: str, *, duration_s: float) -> PairedSequence:
@@ -31,12 +36,20 @@ def load_synthetic_sequence(item: str, *, duration_s: float) -> PairedSequence:
     song = make_song(int(item.split("-")[1]), duration_s=duration_s)
     music = music_features(song.audio, sr=song.sr)
     n = min(len(music), len(song.pose))
-    return PairedSequence(name=song.song_id, genre=song.style, music=music[:n], pose=song.pose[:n])
+    return PairedSequence(
+        name=song.song_id, genre=song.style, music=music[:n], pose=song.pose[:n]
+    )
 
 
 def dataset_items(
-    name: str, *, root: Path | None, music_dir: Path | None = None, split: str | None = None,
-    songs: int = 0, seed: int = 0, duration_s: float = 30.0,
+    name: str,
+    *,
+    root: Path | None,
+    music_dir: Path | None = None,
+    split: str | None = None,
+    songs: int = 0,
+    seed: int = 0,
+    duration_s: float = 30.0,
 ) -> tuple[list[str], Loader]:
     """The items of dataset ``name`` and the function that loads one.
 
@@ -60,14 +73,20 @@ def dataset_items(
         items = [f"synth-{song_seed(seed, i)}" for i in range(songs)]
         return items, functools.partial(load_synthetic_sequence, duration_s=duration_s)
     if root is None:
-        raise ParameterError(f"dataset {name!r} needs --root, the folder that holds it.")
+        raise ParameterError(
+            f"dataset {name!r} needs --root, the folder that holds it."
+        )
     if name == "aistpp":
         from .aistpp import list_aist_motions
 
         items = [str(p) for p in list_aist_motions(root, split=split)]
-        return items, functools.partial(load_aist_sequence, music_dir=str(music_dir or root / "music"))
+        return items, functools.partial(
+            load_aist_sequence, music_dir=str(music_dir or root / "music")
+        )
     if name == "dwm":
         from .dwm import list_dwm_sequences, load_dwm_sequence
 
         return list_dwm_sequences(root), load_dwm_sequence
-    raise ParameterError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")
+    raise ParameterError(
+        f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}."
+    )

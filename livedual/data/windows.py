@@ -41,9 +41,13 @@ class WindowSet:
     def __post_init__(self) -> None:
         n = len(self.music)
         if self.music.shape[1:] != (WINDOW_FRAMES, MUSIC_DIM):
-            raise DataError(f"music windows have shape {self.music.shape}, expected (N, {WINDOW_FRAMES}, {MUSIC_DIM}).")
+            raise DataError(
+                f"music windows have shape {self.music.shape}, expected (N, {WINDOW_FRAMES}, {MUSIC_DIM})."
+            )
         if self.pose.shape != (n, WINDOW_FRAMES, POSE_DIM):
-            raise DataError(f"pose windows have shape {self.pose.shape}, expected ({n}, {WINDOW_FRAMES}, {POSE_DIM}).")
+            raise DataError(
+                f"pose windows have shape {self.pose.shape}, expected ({n}, {WINDOW_FRAMES}, {POSE_DIM})."
+            )
         if len(self.genre) != n or len(self.sequence) != n:
             raise DataError("genre and sequence labels must have one entry per window.")
         self.music = np.asarray(self.music, dtype=np.float32)
@@ -55,7 +59,7 @@ class WindowSet:
         return len(self.music)
 
     @classmethod
-    def concatenate(cls, parts: list["WindowSet"]) -> "WindowSet":
+    def concatenate(cls, parts: list[WindowSet]) -> WindowSet:
         """Join several window sets into one."""
         if not parts:
             raise DataError("there are no windows to join.")
@@ -66,22 +70,32 @@ class WindowSet:
             sequence=np.concatenate([p.sequence for p in parts]),
         )
 
-    def subset(self, index: np.ndarray) -> "WindowSet":
+    def subset(self, index: np.ndarray) -> WindowSet:
         """The windows at ``index`` (an integer or boolean array)."""
-        return WindowSet(self.music[index], self.pose[index], self.genre[index], self.sequence[index])
+        return WindowSet(
+            self.music[index], self.pose[index], self.genre[index], self.sequence[index]
+        )
 
     def music_stats(self) -> tuple[np.ndarray, np.ndarray]:
         """Per-feature mean and standard deviation, each [shape=(53,)]; std is at least 1e-6."""
         flat = self.music.reshape(-1, MUSIC_DIM).astype(np.float64)
-        return flat.mean(0).astype(np.float32), np.maximum(flat.std(0), 1e-6).astype(np.float32)
+        return flat.mean(0).astype(np.float32), np.maximum(flat.std(0), 1e-6).astype(
+            np.float32
+        )
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write an uncompressed ``.npz`` atomically."""
         with atomic_write(path) as handle:
-            np.savez(handle, music=self.music, pose=self.pose, genre=self.genre, sequence=self.sequence)
+            np.savez(
+                handle,
+                music=self.music,
+                pose=self.pose,
+                genre=self.genre,
+                sequence=self.sequence,
+            )
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "WindowSet":
+    def load(cls, path: str | os.PathLike[str]) -> WindowSet:
         """Read a file written by :meth:`save`."""
         path = Path(path)
         try:
