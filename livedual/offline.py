@@ -168,6 +168,14 @@ class ComposeResult:
     timings: Timings
 
 
+def _dance_beats(pose: np.ndarray) -> np.ndarray:
+    """Kinematic beats of a dance: onsets for a model whose beat output stays low."""
+    from .rhythm import kinematic_beats
+    from .skeleton import pose_to_joints
+
+    return kinematic_beats(pose_to_joints(pose), fps=FPS)
+
+
 def compose_dance(
     pose: np.ndarray,
     *,
@@ -192,7 +200,11 @@ def compose_dance(
     with timings.measure("generate"):
         music = generator.generate_long(pose, seed=seed)
     with timings.measure("notes"):
-        notes = decode_notes(music=music, motion_energy=motion_energy(pose=pose))
+        notes = decode_notes(
+            music=music,
+            motion_energy=motion_energy(pose=pose),
+            motion_beats=_dance_beats(pose),
+        )
     files = []
     with timings.measure("write"):
         write_midi_file(notes, out_midi)

@@ -115,3 +115,16 @@ def test_motion_energy_is_mean_joint_speed():
     transl = np.stack([2.0 * t, np.ones_like(t), np.zeros_like(t)], axis=1)
     pose = pack_pose(transl=transl, rotations=np.tile(np.eye(3), (10, 24, 1, 1)))
     np.testing.assert_allclose(motion_energy(pose=pose), 2.0, atol=1e-9)
+
+
+def test_dance_beats_stand_in_when_the_model_gives_no_beats():
+    music = np.zeros((100, 13))
+    music[:, 0] = music[:, 4] = music[:, 7] = 1.0  # C major throughout, beat strength 0
+    assert decode_notes(music=music) == []
+    notes = decode_notes(music=music, motion_beats=np.array([10, 30, 50, 52]))
+    starts = sorted({n.start_s for n in notes})
+    assert starts == [10 / 25, 30 / 25, 50 / 25]  # 52 is closer than 0.2 s to 50
+    music[40, 12] = 0.9  # a real beat: the model's beats win
+    assert sorted(
+        {n.start_s for n in decode_notes(music=music, motion_beats=np.array([10]))}
+    ) == [40 / 25]

@@ -381,7 +381,7 @@ PRESETS: dict[str, dict[str, ModelArgs]] = {
     # Live use on a CPU.
     "small": {
         "music2dance": ModelArgs(
-            "music2dance", n_layer=3, n_head=4, width=256, seed_dim=16
+            "music2dance", n_layer=2, n_head=4, width=192, seed_dim=16
         ),
         "dance2music": ModelArgs(
             "dance2music", n_layer=2, n_head=4, width=128, seed_dim=16

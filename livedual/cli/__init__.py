@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "live",
     "train",
     "bench",
+    "eval",
 )
 
 

@@ -21,7 +21,9 @@ from ..data.windows import WindowSet
 from ..errors import DataError, ParameterError
 
 
-def static_mean_pose(train: WindowSet, *, frames: int, exclude: str | None = None) -> np.ndarray:
+def static_mean_pose(
+    train: WindowSet, *, frames: int, exclude: str | None = None
+) -> np.ndarray:
     """The mean training pose held still.
 
     Parameters
@@ -41,7 +43,11 @@ def static_mean_pose(train: WindowSet, *, frames: int, exclude: str | None = Non
     """
     if frames < 1:
         raise ParameterError(f"frames must be positive, not {frames}.")
-    pose = _usable(train, exclude).pose.reshape(-1, POSE_DIM).mean(axis=0, dtype=np.float64)
+    pose = (
+        _usable(train, exclude)
+        .pose.reshape(-1, POSE_DIM)
+        .mean(axis=0, dtype=np.float64)
+    )
     return np.repeat(pose[None].astype(np.float32), frames, axis=0)
 
 
@@ -81,7 +87,9 @@ class RetrievalBaseline:
         music = np.asarray(music, dtype=np.float32)
         allowed = np.flatnonzero(self.train.sequence != exclude)
         if len(allowed) == 0:
-            raise DataError(f"no training windows are left once {exclude!r} is left out.")
+            raise DataError(
+                f"no training windows are left once {exclude!r} is left out."
+            )
         pieces = []
         for start in range(0, len(music), WINDOW_FRAMES):
             chunk = music[start : start + WINDOW_FRAMES]

@@ -23,9 +23,9 @@ import numpy as np
 from tqdm import tqdm
 
 from ..const import BEAT, WINDOW_FRAMES
-from ..errors import DataError, ParameterError
 from ..data.prepare import MANIFEST
 from ..data.windows import WindowSet
+from ..errors import DataError, ParameterError
 from ..rhythm import beat_frames_from_flags
 
 _LOGGER = logging.getLogger(__name__)
@@ -109,14 +109,20 @@ def synthetic_corpus(
         )
     sequences = []
     for i in tqdm(range(songs), desc="songs", unit="song", disable=not progress):
-        song = make_song(EVAL_SEED_BASE + i, duration_s=duration_s, style=STYLES[i % len(STYLES)])
+        song = make_song(
+            EVAL_SEED_BASE + i, duration_s=duration_s, style=STYLES[i % len(STYLES)]
+        )
         music = music_features(song.audio, sr=song.sr)
         frames = min(len(music), len(song.pose))
         beats = song.truth.beat_frames
         sequences.append(
-            EvalSequence(song.song_id, music[:frames], song.pose[:frames], beats[beats < frames])
+            EvalSequence(
+                song.song_id, music[:frames], song.pose[:frames], beats[beats < frames]
+            )
         )
-    train = synthetic_windows(n_songs=train_songs, seed=TRAIN_CORPUS_SEED, duration_s=duration_s)
+    train = synthetic_windows(
+        n_songs=train_songs, seed=TRAIN_CORPUS_SEED, duration_s=duration_s
+    )
     return EvalCorpus("synthetic", sequences, train, "truth")
 
 
@@ -148,7 +154,9 @@ def prepared_corpus(folder: str | Path, *, songs: int | None = None) -> EvalCorp
     parts = [part for part in map(WindowSet.load, files) if len(part)]
     chosen = parts if songs is None else parts[:songs]
     if len(parts) < 2:
-        raise DataError(f"{folder}: the baselines need at least two sequences, found one.")
+        raise DataError(
+            f"{folder}: the baselines need at least two sequences, found one."
+        )
     sequences = [_reassemble(part, stride) for part in chosen]
     return EvalCorpus(str(folder), sequences, WindowSet.concatenate(parts), "features")
 
@@ -158,7 +166,9 @@ def _manifest_stride(folder: Path) -> int:
     try:
         stride = int(json.loads((folder / MANIFEST).read_text())["stride"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DataError(f"{folder / MANIFEST}: missing or unreadable ({exc}).") from None
+        raise DataError(
+            f"{folder / MANIFEST}: missing or unreadable ({exc})."
+        ) from None
     if not 0 < stride <= WINDOW_FRAMES:
         raise DataError(
             f"{folder / MANIFEST}: stride {stride} leaves gaps between windows; "
@@ -170,6 +180,8 @@ def _manifest_stride(folder: Path) -> int:
 def _reassemble(windows: WindowSet, stride: int) -> EvalSequence:
     """The sequence the windows were cut from (starts 0, stride, 2 stride, ...)."""
     name = str(windows.sequence[0])
-    music = np.concatenate([windows.music[0]] + [w[-stride:] for w in windows.music[1:]])
+    music = np.concatenate(
+        [windows.music[0]] + [w[-stride:] for w in windows.music[1:]]
+    )
     pose = np.concatenate([windows.pose[0]] + [w[-stride:] for w in windows.pose[1:]])
     return EvalSequence(name, music, pose, beat_frames_from_flags(music[:, BEAT]))

@@ -7,7 +7,9 @@ same notes:
 1. Onsets. A frame is an onset when its beat strength exceeds ``beat_threshold`` and is a
    local peak (strictly above the frame before, at least the frame after, so a plateau
    counts once, at its first frame). Scanning forward, an onset closer than
-   ``min_onset_gap_s`` to the previous kept onset is dropped.
+   ``min_onset_gap_s`` to the previous kept onset is dropped. When the beat strength never
+   reaches the threshold (a model that has not learnt beats) and the dance's own
+   kinematic beats are given, those are the onsets instead, filtered the same way.
 2. Chords. Each onset opens a segment that lasts until the next onset (the last one until
    the end of the frames). The segment's mean chroma is matched to the 24 major/minor
    triad templates by cosine similarity (:func:`livedual.chords.best_chord`); a segment
@@ -167,6 +169,7 @@ def decode_notes(
     *,
     music: np.ndarray,
     motion_energy: np.ndarray | None = None,
+    motion_beats: np.ndarray | None = None,
     fps: float = FPS,
     options: NoteDecoderOptions = NoteDecoderOptions(),
 ) -> list[Note]:
@@ -178,6 +181,9 @@ def decode_notes(
         12 chroma (C..B, non-negative) and a beat strength 0..1 per frame.
     motion_energy : np.ndarray [shape=(T,)] or None
         Mean joint speed, m/s (:func:`motion_energy`), for velocities.
+    motion_beats : np.ndarray [shape=(K,), int] or None
+        Frames of the dance's kinematic beats (:func:`livedual.rhythm.kinematic_beats`),
+        the onsets when the music's beat strength never reaches the threshold.
     fps : float
         Frame rate of ``music``, Hz.
     options : NoteDecoderOptions
@@ -199,11 +205,11 @@ def decode_notes(
                 f"motion_energy must have shape ({len(music)},), got {motion_energy.shape}."
             )
     min_gap = max(1, round(options.min_onset_gap_s * fps))
-    onsets = pick_onsets(
-        beat=music[:, MUSIC_OUT_BEAT],
-        threshold=options.beat_threshold,
-        min_gap_frames=min_gap,
-    )
+    beat, threshold = music[:, MUSIC_OUT_BEAT], options.beat_threshold
+    if motion_beats is not None and not (beat > threshold).any():
+        beat, threshold = np.zeros(len(music)), 0.5
+        beat[np.asarray(motion_beats, dtype=np.int64)] = 1.0
+    onsets = pick_onsets(beat=beat, threshold=threshold, min_gap_frames=min_gap)
     bounds = np.append(onsets, len(music))
     notes: list[Note] = []
     for start, end in itertools.pairwise(bounds):
