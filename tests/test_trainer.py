@@ -104,6 +104,15 @@ def toy_windows(
     return WindowSet.concatenate(parts)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny models gain nothing from threads, and on a busy machine idle threads spin."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def toy_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("toy")
