@@ -92,7 +92,7 @@ def _accuracy_cost(fp32: Path, int8: Path, task: str) -> tuple[float, str]:
     from livedual.skeleton import pose_to_joints
 
     reference, quantised = Generator.load(fp32), Generator.load(int8)
-    inputs = _sample_windows(reference)
+    inputs = reference.sample_windows(8)
     a = reference.generate(inputs, seed=0)
     b = quantised.generate(inputs, seed=0)
     if task == MUSIC_TO_DANCE:
@@ -102,14 +102,3 @@ def _accuracy_cost(fp32: Path, int8: Path, task: str) -> tuple[float, str]:
         )
         return float(error), "cm mean joint error"
     return float(np.abs(a - b).mean()), "mean |chroma, beat| error"
-
-
-def _sample_windows(generator: object, batch: int = 8) -> np.ndarray:
-    """Windows drawn from the model's input statistics (the card's mean and std)."""
-    card = generator.card  # type: ignore[attr-defined]
-    rng = np.random.default_rng(0)
-    shape = (batch, *card.inputs[0].shape[1:])
-    return (
-        np.asarray(card.input_mean)
-        + np.asarray(card.input_std) * rng.standard_normal(shape)
-    ).astype(np.float32)

@@ -17,7 +17,7 @@ import numpy as np
 from .atomic import atomic_write
 from .audio import write_wav
 from .card import DANCE_TO_MUSIC, MUSIC_TO_DANCE
-from .const import FPS, WINDOW_FRAMES
+from .const import FPS
 from .inference import Generator, RuntimeOptions
 from .offline import compose_dance, dance_song, load_model
 
@@ -49,13 +49,7 @@ class DemoSummary:
 
 def window_latency_ms(generator: Generator, *, repeats: int = LATENCY_REPEATS) -> float:
     """Median milliseconds to generate one 75-frame window (after one warm-up run)."""
-    rng = np.random.default_rng(0)
-    card = generator.card
-    window = (
-        np.asarray(card.input_mean)
-        + np.asarray(card.input_std)
-        * rng.standard_normal((WINDOW_FRAMES, len(card.input_mean)))
-    ).astype(np.float32)
+    window = generator.sample_windows(1)[0]
     generator.generate(window, seed=0)
     times = []
     for k in range(repeats):

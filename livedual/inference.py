@@ -182,6 +182,13 @@ class Generator:
             )
         return vector
 
+    def sample_windows(self, batch: int, *, seed: int = 0) -> np.ndarray:
+        """Plausible raw input windows [shape=(batch, 75, D)] from the card's statistics."""
+        rng = np.random.default_rng(seed)
+        shape = (batch, *self.card.inputs[0].shape[1:])
+        mean, std = np.asarray(self.card.input_mean), np.asarray(self.card.input_std)
+        return (mean + std * rng.standard_normal(shape)).astype(np.float32)
+
     def start_pose(self, rng: np.random.Generator) -> np.ndarray:
         """A start pose drawn from the card's pool (the rest pose when it has none)."""
         if self.card.start_pool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..demo import run_demo
 from . import add_common, formatter
-from .models import runtime_options
+from .models import add_runtime_options, runtime_options
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,15 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-video", "--no_video", action="store_true", help="skip the videos"
     )
-    parser.add_argument(
-        "--device",
-        choices=("auto", "cpu", "cuda"),
-        default="auto",
-        help="where ONNX Runtime runs",
-    )
-    parser.add_argument(
-        "--threads", type=int, default=None, help="ONNX Runtime threads"
-    )
+    add_runtime_options(parser)
     add_common(parser)
     parser.set_defaults(func=run)
 

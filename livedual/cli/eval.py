@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..errors import ParameterError
 from ..evaluation.run import DEFAULT_GENERATIONS
-from ..inference import DEVICES, RuntimeOptions
 from . import add_common, formatter
+from .models import add_runtime_options, runtime_options
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -79,15 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, default=Path("eval_out"), help="output folder"
     )
-    parser.add_argument(
-        "--device", choices=DEVICES, default="auto", help="where ONNX Runtime runs"
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="ONNX Runtime threads (default: one per core)",
-    )
+    add_runtime_options(parser)
     parser.add_argument(
         "--no-progress", "--no_progress", action="store_true", help="no progress bar"
     )
@@ -111,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             f"{len(names)} --name given for {len(args.models)} --models; give at most one "
             "name per model, in the same order."
         )
-    options = RuntimeOptions(device=args.device, threads=args.threads)
+    options = runtime_options(args)
     models = [
         load_model_pair(
             prefix, name=names[k] if k < len(names) else None, options=options

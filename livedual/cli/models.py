@@ -7,15 +7,8 @@ import argparse
 from ..inference import DEVICES, RuntimeOptions
 
 
-def add_model_options(parser: argparse.ArgumentParser, *, what: str) -> None:
-    """``--model``, ``--seed``, ``--device`` and ``--threads``."""
-    parser.add_argument(
-        "--model",
-        help=f"{what} model (NAME.onnx beside NAME.onnx.json); default: the starter model",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="random seed: same seed, same result"
-    )
+def add_runtime_options(parser: argparse.ArgumentParser) -> None:
+    """``--device`` and ``--threads`` of ONNX Runtime."""
     parser.add_argument(
         "--device", choices=DEVICES, default="auto", help="where ONNX Runtime runs"
     )
@@ -25,6 +18,18 @@ def add_model_options(parser: argparse.ArgumentParser, *, what: str) -> None:
         default=None,
         help="ONNX Runtime threads (default: one per core)",
     )
+
+
+def add_model_options(parser: argparse.ArgumentParser, *, what: str) -> None:
+    """``--model``, ``--seed``, ``--device`` and ``--threads``."""
+    parser.add_argument(
+        "--model",
+        help=f"{what} model (NAME.onnx beside NAME.onnx.json); default: the starter model",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random seed: same seed, same result"
+    )
+    add_runtime_options(parser)
 
 
 def runtime_options(args: argparse.Namespace) -> RuntimeOptions:
