@@ -75,7 +75,7 @@ def test_writes_every_row_and_column(results):
 
 def test_ground_truth_row_is_the_reference(results):
     truth = _row(results[1], "ground truth")
-    assert truth["fd"] == 0.0
+    assert truth["fd"] == 0.0 and truth["fd_body"] == 0.0
     assert truth["beat_alignment"] >= 0.8  # synthetic dances hit their true beats
     assert truth["diversity"] is None
     assert truth["fid_k"] == pytest.approx(0.0, abs=1e-6)
@@ -85,6 +85,7 @@ def test_baselines_and_models_differ_as_they_should(results):
     data = results[1]
     static = _row(data, "static mean pose")
     assert static["diversity"] == 0.0 and static["fd"] > 0
+    assert 0 < static["fd_body"] < static["fd"]  # the travel is left out
     assert static["foot_skating"] == 0.0  # a pose held still does not slide
     assert _row(data, "retrieval")["fd"] > 0
     full, ablation = _row(data, NAMES[0]), _row(data, NAMES[1])
@@ -144,6 +145,11 @@ def test_a_prepared_folder_is_put_back_into_whole_sequences(tmp_path):
         np.testing.assert_array_equal(seq.music, originals[seq.name][0])
         np.testing.assert_array_equal(seq.pose, originals[seq.name][1])
     assert len(corpus.train) == 2 * 5
+    held_out = prepared_corpus(tmp_path, sequences=["b"])
+    assert [seq.name for seq in held_out.sequences] == ["b"]
+    assert len(held_out.train) == 2 * 5  # the baselines still see every other sequence
+    with pytest.raises(DataError, match="no sequence named c"):
+        prepared_corpus(tmp_path, sequences=["c"])
     with pytest.raises(DataError, match="prepared folder"):
         prepared_corpus(tmp_path / "empty")
 

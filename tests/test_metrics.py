@@ -260,6 +260,18 @@ def test_aist_metrics_of_a_set_against_itself() -> None:
     assert result.div_k > 0
 
 
+def test_std_floor_keeps_a_feature_constant_in_the_reference_finite() -> None:
+    reference = np.array([[0.0, 1.0], [0.0, 2.0], [0.0, 3.0]])
+    generated = np.array([[0.05, 2.0]])
+    _, exact = aist.normalize_features(reference, generated)
+    assert exact[0, 0] > 1e8  # the protocol: 0.05 / 1e-10
+    _, floored = aist.normalize_features(reference, generated, std_floor=0.01)
+    assert floored[0, 0] == pytest.approx(5.0)
+    assert floored[0, 1] == pytest.approx(exact[0, 1])  # a varying feature is untouched
+    with pytest.raises(ParameterError):
+        aist.normalize_features(reference, generated, std_floor=-1.0)
+
+
 # --- music -----------------------------------------------------------------------------
 
 

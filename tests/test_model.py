@@ -282,9 +282,25 @@ def test_music_loss_terms() -> None:
     target = losses.music_targets(music)
     assert target.shape == (2, WINDOW_FRAMES, MUSIC_OUT_DIM)
     assert float(losses.music_loss(target, target)) == 0.0
-    parts = losses.music_loss_parts(torch.zeros_like(target), target)
+    parts = losses.music_loss_parts(torch.zeros_like(target), target, beat="l1")
     assert float(parts["chroma"]) == pytest.approx(0.5)
     assert float(parts["beat"]) == pytest.approx(8 / WINDOW_FRAMES)
+
+
+@pytest.mark.parametrize("every", [4, 12, 25])
+def test_balanced_beat_loss_does_not_reward_predicting_no_beats(every: int) -> None:
+    flags = torch.zeros(3, WINDOW_FRAMES)
+    flags[:, ::every] = 1.0
+    silent = losses.beat_loss(torch.zeros_like(flags), flags, "balanced")
+    assert float(silent) == pytest.approx(0.5)  # whatever the tempo
+    assert float(losses.beat_loss(flags, flags, "balanced")) == 0.0
+    # The plain L1 makes "no beat" nearly free at sparse tempos: the collapse it causes.
+    assert float(losses.beat_loss(torch.zeros_like(flags), flags, "l1")) < 0.26
+    # Balanced: flagging the beats and one neighbour each beats predicting silence.
+    smeared = flags + torch.roll(flags, 1, dims=1)
+    assert float(losses.beat_loss(smeared, flags, "balanced")) < float(silent)
+    with pytest.raises(ValueError, match="unknown beat loss"):
+        losses.beat_loss(flags, flags, "bce")
 
 
 # --- export -------------------------------------------------------------------------------------

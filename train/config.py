@@ -16,10 +16,12 @@ from typing import Any
 from livedual.errors import ParameterError
 
 PRESET_NAMES = ("paper", "small", "tiny")
+ARCHS = ("transformer", "lstm")  # see livedual.train.model and livedual.train.lstm
 AMP_MODES = ("auto", "bf16", "fp16", "off")
 CYCLE_MFCC_MODES = ("mean", "real")
 GW_COST_SCALES = ("std", "mean", "max", "none")  # see livedual.train.gw
 GW_METRICS = ("l1", "l2")
+BEAT_LOSSES = ("balanced", "l1")  # see livedual.train.losses
 DEVICES = ("auto", "cpu", "cuda")
 SYNTHETIC = "synthetic"  # value of ``data`` that selects the synthetic corpus
 
@@ -34,6 +36,11 @@ class TrainConfig:
     """Everything a training run depends on; saved in every checkpoint as a dict."""
 
     preset: str = _f("small", "model and schedule sizes", PRESET_NAMES)
+    arch: str = _f(
+        "transformer",
+        "generators: the paper's transformers, or the LSTM sequence-to-sequence baseline",
+        ARCHS,
+    )
     data: str = _f(
         SYNTHETIC, "'synthetic' or a folder of window .npz files (livedual prepare)"
     )
@@ -71,6 +78,11 @@ class TrainConfig:
         "mean",
         "MFCCs of generated music fed to G_M->D: neutral or true",
         CYCLE_MFCC_MODES,
+    )
+    beat_loss: str = _f(
+        "balanced",
+        "beat term of the music loss: balanced over beat/non-beat frames, or the paper's plain L1",
+        BEAT_LOSSES,
     )
     val_fraction: float = _f(
         0.1, "share of sequences held out for validation (0: none)"

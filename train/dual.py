@@ -43,6 +43,7 @@ class LossOptions:
     gw_weight: float = 1.0
     cycle_weight: float = 1.0
     cycle_mfcc: str = "mean"
+    beat_loss: str = "balanced"
     gw_options: GWOptions = field(default_factory=GWOptions)
 
     @classmethod
@@ -61,6 +62,7 @@ class LossOptions:
             cfg.gw_weight,
             cfg.cycle_weight,
             cfg.cycle_mfcc,
+            cfg.beat_loss,
             gw_options,
         )
 
@@ -190,8 +192,11 @@ class DualModel(nn.Module):
     ) -> dict[str, torch.Tensor]:
         """Loss terms of the generated outputs, in float32."""
         target = music_targets(music)  # (B, T, 13)
+        beat = self.options.beat_loss
         terms = _prefixed("rec_dance", dance_loss_parts(out["dance"].float(), pose))
-        terms |= _prefixed("rec_music", music_loss_parts(out["music"].float(), target))
+        terms |= _prefixed(
+            "rec_music", music_loss_parts(out["music"].float(), target, beat=beat)
+        )
         if gw and len(music) >= MIN_BATCH:
             terms["gw"] = gw_embedding_loss(
                 out["music_emb"],
@@ -200,7 +205,7 @@ class DualModel(nn.Module):
             )
         if "music_cycle" in out:
             terms["cyc_music"] = _total(
-                music_loss_parts(out["music_cycle"].float(), target)
+                music_loss_parts(out["music_cycle"].float(), target, beat=beat)
             )
             terms["cyc_dance"] = _total(
                 dance_loss_parts(out["dance_cycle"].float(), pose)

@@ -56,6 +56,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"sequences to evaluate (synthetic default {DEFAULT_SONGS}; a folder: all)",
     )
     parser.add_argument(
+        "--sequence",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="with a prepared folder: evaluate only this sequence (repeat for several), "
+        "e.g. a training run's held-out ones",
+    )
+    parser.add_argument(
         "--train-songs",
         "--train_songs",
         dest="train_songs",
@@ -119,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
         )
     else:
-        corpus = prepared_corpus(args.data, songs=args.songs)
+        corpus = prepared_corpus(args.data, songs=args.songs, sequences=args.sequence)
     results = evaluate(
         corpus,
         models=models,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,7 +127,12 @@ def synthetic_corpus(
     return EvalCorpus("synthetic", sequences, train, "truth")
 
 
-def prepared_corpus(folder: str | Path, *, songs: int | None = None) -> EvalCorpus:
+def prepared_corpus(
+    folder: str | Path,
+    *,
+    songs: int | None = None,
+    sequences: Sequence[str] | None = None,
+) -> EvalCorpus:
     """Full sequences put back together from a prepared window folder.
 
     Parameters
@@ -137,6 +143,9 @@ def prepared_corpus(folder: str | Path, *, songs: int | None = None) -> EvalCorp
     songs : int or None
         Evaluate the first ``songs`` files in name order (None: all). The baselines draw
         from the windows of every file except the one evaluated.
+    sequences : sequence of str or None
+        Evaluate only these sequences (e.g. a training run's held-out ones, listed in its
+        checkpoint); applied before ``songs``.
 
     Returns
     -------
@@ -152,13 +161,28 @@ def prepared_corpus(folder: str | Path, *, songs: int | None = None) -> EvalCorp
         )
     stride = _manifest_stride(folder)
     parts = [part for part in map(WindowSet.load, files) if len(part)]
-    chosen = parts if songs is None else parts[:songs]
+    chosen = parts if sequences is None else _select(parts, sequences, folder)
+    chosen = chosen if songs is None else chosen[:songs]
     if len(parts) < 2:
         raise DataError(
             f"{folder}: the baselines need at least two sequences, found one."
         )
     sequences = [_reassemble(part, stride) for part in chosen]
     return EvalCorpus(str(folder), sequences, WindowSet.concatenate(parts), "features")
+
+
+def _select(
+    parts: list[WindowSet], names: Sequence[str], folder: Path
+) -> list[WindowSet]:
+    """The window sets of the named sequences, in folder order."""
+    found = {str(part.sequence[0]): part for part in parts}
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise DataError(
+            f"{folder}: no sequence named {', '.join(missing)}; it holds "
+            f"{', '.join(sorted(found))}."
+        )
+    return [part for name, part in found.items() if name in set(names)]
 
 
 def _manifest_stride(folder: Path) -> int:

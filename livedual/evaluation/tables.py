@@ -15,6 +15,7 @@ MISSING = "—"  # a metric that does not apply to a row
 # (key, header, format) of the dance table: the paper's Table 2 columns first.
 DANCE_COLUMNS = (
     ("fd", "FD (cm) ↓", "{:.1f}"),
+    ("fd_body", "FD body (cm) ↓", "{:.1f}"),
     ("diversity", "Diversity (cm) ↑", "{:.1f}"),
     ("beat_alignment", "Beat align. ↑", "{:.1%}"),
     ("ba_random_walk", "BA random walk", "{:.1%}"),
@@ -74,12 +75,13 @@ def results_markdown(results: dict) -> str:
         "",
         markdown_table(results["dance"], DANCE_COLUMNS),
         "",
-        'FD: mean joint distance to the ground truth (the paper\'s "Fréchet distance"). '
+        'FD: mean joint distance to the ground truth (the paper\'s "Fréchet distance"); '
+        "FD body: the same relative to the pelvis (where the dancer travels left out). "
         'BA: the paper\'s beat alignment ratio; BLI: beat-locking index. "random walk": '
         'the same dances\' speeds in random order and directions; "mismatched beats": the '
         "next sequence's beats. A rhythm score means little unless it beats both. FID and Div "
-        "are normalised by the ground-truth dances' statistics: with few sequences they are "
-        "unstable (the AIST++ protocol uses tens).",
+        "are normalised by the ground-truth dances' statistics (geometric standard deviations "
+        "floored at 0.01): with few sequences they are unstable (the AIST++ protocol uses tens).",
     ]
     if results["music"]:
         parts += [

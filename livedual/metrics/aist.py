@@ -246,12 +246,14 @@ def geometric_features(joints: np.ndarray, *, fps: float = AIST_FPS) -> np.ndarr
 
 
 def normalize_features(
-    reference: np.ndarray, generated: np.ndarray
+    reference: np.ndarray, generated: np.ndarray, *, std_floor: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Standardise both feature sets with the reference set's mean and standard deviation.
 
     As Bailando's ``normalize``: ``(x - mean_ref) / (std_ref + 1e-10)``, population
-    standard deviation, per feature.
+    standard deviation, per feature. With few real dances a feature can be (nearly)
+    constant over them, and any generated dance that differs then lands at 1e10
+    standard deviations; ``std_floor`` bounds the divisor from below for such cases.
 
     Parameters
     ----------
@@ -259,6 +261,8 @@ def normalize_features(
         Features of the real dances.
     generated : np.ndarray [shape=(M, D)]
         Features of the generated dances.
+    std_floor : float
+        Smallest standard deviation used, in the features' units (0: the protocol).
 
     Returns
     -------
@@ -271,8 +275,10 @@ def normalize_features(
         raise ParameterError(
             f"feature sets differ in width: {reference.shape[1]} and {generated.shape[1]}."
         )
+    if std_floor < 0:
+        raise ParameterError(f"std_floor must be >= 0, got {std_floor}.")
     mean = reference.mean(axis=0)
-    std = reference.std(axis=0) + NORMALIZE_EPS
+    std = np.maximum(reference.std(axis=0), std_floor) + NORMALIZE_EPS
     return (reference - mean) / std, (generated - mean) / std
 
 
@@ -433,6 +439,7 @@ def aist_metrics(
     real: Sequence[np.ndarray],
     *,
     fps: float = AIST_FPS,
+    geometric_std_floor: float = 0.0,
 ) -> AistMetrics:
     """FID_k, FID_g, Div_k, Div_g of generated dances against real dances.
 
@@ -447,6 +454,9 @@ def aist_metrics(
         At least two dances each, SMPL joint positions in metres.
     fps : float
         Frame rate in Hz (60 to compare with published numbers).
+    geometric_std_floor : float
+        Floor of the geometric features' standard deviation (a share of frames), see
+        :func:`normalize_features`; 0 reproduces the protocol exactly.
 
     Returns
     -------
@@ -462,7 +472,7 @@ def aist_metrics(
     real_k = np.stack([kinetic_features(j, fps=fps) for j in real])
     real_g = np.stack([geometric_features(j, fps=fps) for j in real])
     real_k, gen_k = normalize_features(real_k, gen_k)
-    real_g, gen_g = normalize_features(real_g, gen_g)
+    real_g, gen_g = normalize_features(real_g, gen_g, std_floor=geometric_std_floor)
     return AistMetrics(
         fid_k=frechet_distance(gen_k, real_k),
         fid_g=frechet_distance(gen_g, real_g),
