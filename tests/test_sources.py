@@ -197,8 +197,10 @@ def test_a_missing_device_is_a_device_error():
 
 
 @pytest.fixture(scope="module")
-def jack_sounddevice():
-    """sounddevice seeing a JACK server with the dummy driver at 22.05 kHz (no sound card)."""
+def jack_sounddevice(request):
+    """sounddevice seeing a JACK server with the dummy driver (no sound card), at 22.05 kHz
+    or at the rate given by indirect parametrisation."""
+    rate = getattr(request, "param", SR)
     for tool in ("jackd", "jack_wait"):
         if shutil.which(tool) is None:
             pytest.skip(
@@ -217,7 +219,7 @@ def jack_sounddevice():
             "-d",
             "dummy",
             "-r",
-            str(SR),
+            str(rate),
             "-p",
             str(BLOCK),
         ],
@@ -265,3 +267,15 @@ def test_microphone_through_the_jack_dummy_driver(jack_sounddevice):
     assert all(len(c) == BLOCK for c in chunks)  # one device block per read
     assert 0.5 * elapsed * SR <= received <= 1.5 * elapsed * SR
     assert source.overflows == 0
+
+
+@pytest.mark.parametrize("jack_sounddevice", [48000], indirect=True)
+def test_a_48_khz_device_is_resampled_to_the_feature_rate(jack_sounddevice):
+    source = MicSource("jack", sample_rate=SR, block_size=BLOCK)
+    received, start = 0, time.monotonic()
+    with source:
+        while time.monotonic() - start < 1.0:
+            received += len(source.read(timeout=1.0))
+        elapsed = time.monotonic() - start
+        assert source.device_rate == 48000  # JACK only runs at the server's rate
+    assert 0.5 * elapsed * SR <= received <= 1.5 * elapsed * SR

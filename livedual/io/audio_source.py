@@ -22,6 +22,7 @@ import numpy as np
 from ..const import SAMPLE_RATE
 from ..errors import DeviceError, MissingExtraError, ParameterError
 from .base import Source
+from .stream_resample import StreamResampler
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -350,9 +351,11 @@ class MicSource(AudioSource):
     device : int, str or None
         See :func:`find_input_device`.
     sample_rate : int
-        Hz; the device must support it (JACK: the server's rate).
+        Hz of the samples :meth:`read` returns. A device that cannot capture at this
+        rate (most USB interfaces, a JACK server started at 48 kHz) is opened at its own
+        default rate and the stream is resampled (:class:`StreamResampler`).
     block_size : int
-        Samples per callback.
+        Samples per callback, at ``sample_rate``.
 
     Attributes
     ----------
@@ -378,6 +381,8 @@ class MicSource(AudioSource):
         )
         self.device = device
         self.input_overflows = 0
+        self.device_rate = self.sample_rate  # the rate the card captures at, once open
+        self._resampler = StreamResampler(in_rate=sample_rate, out_rate=sample_rate)
         self._stream: Any = None
         self._lost = False
 
@@ -386,7 +391,7 @@ class MicSource(AudioSource):
     ) -> None:
         if status.input_overflow:
             self.input_overflows += 1
-        self.ring.push(indata[:, 0])
+        self.ring.push(self._resampler.process(indata[:, 0]))
 
     def _finished(self) -> None:
         if not self.closed:
@@ -396,11 +401,16 @@ class MicSource(AudioSource):
     def _start(self) -> None:
         sd = _import_sounddevice()
         index = find_input_device(self.device, sd=sd)
+        self.device_rate = _capture_rate(sd, index, self.sample_rate)
+        self._resampler = StreamResampler(
+            in_rate=self.device_rate, out_rate=self.sample_rate
+        )
+        block = round(self.block_size * self.device_rate / self.sample_rate)
         try:
             self._stream = sd.InputStream(
                 device=index,
-                samplerate=self.sample_rate,
-                blocksize=self.block_size,
+                samplerate=self.device_rate,
+                blocksize=block,
                 channels=1,
                 dtype="float32",
                 callback=self._callback,
@@ -409,7 +419,7 @@ class MicSource(AudioSource):
             self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
             raise DeviceError(
-                f"cannot open audio input {index} at {self.sample_rate} Hz: {exc}. "
+                f"cannot open audio input {index} at {self.device_rate} Hz: {exc}. "
                 f"List the devices with: {DEVICE_LIST_COMMAND}"
             ) from None
 
@@ -425,3 +435,21 @@ class MicSource(AudioSource):
         if self._stream is not None:
             self._stream.close()
         self.ring.close()
+
+
+def _capture_rate(sd: ModuleType, index: int, wanted: int) -> int:
+    """``wanted`` if the device can capture at it, else the device's default rate."""
+    try:
+        sd.check_input_settings(
+            device=index, samplerate=wanted, channels=1, dtype="float32"
+        )
+        return wanted
+    except (sd.PortAudioError, ValueError):
+        rate = int(round(sd.query_devices(index)["default_samplerate"]))
+        _LOGGER.info(
+            "audio input %d cannot capture at %d Hz; capturing at %d Hz and resampling",
+            index,
+            wanted,
+            rate,
+        )
+        return rate
