@@ -368,6 +368,18 @@ def test_packet_floods_and_a_slow_reader_drop_the_excess():
     assert [f.frame_index for f in source.read_all()] == [2, 3, 4]  # newest kept
 
 
+def test_a_flooding_sender_does_not_starve_the_others():
+    now = [0.0]
+    source = OscMocapSource(port=0, max_packets_per_s=100.0, clock=lambda: now[0])
+    for _ in range(BURST_PACKETS + 50):
+        source.handle_datagram(message("/livedual/beat", 0.5), ("10.0.0.9", 1))
+    assert source.drops == {FLOOD: 50}
+    for i in range(3):  # the performer's frames arrive while the flood goes on
+        source.handle_datagram(message("/livedual/frame", i, i / 25), ("10.0.0.2", 1))
+    assert [f.frame_index for f in source.read_all()] == [0, 1, 2]
+    assert source.drops == {FLOOD: 50}
+
+
 def test_random_packets_never_break_the_source():
     rng = np.random.default_rng(7)
     prefixes = [

@@ -15,7 +15,7 @@ import logging
 import queue
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
@@ -43,6 +43,9 @@ MOCAP_PORT = 39539
 QUEUE_FRAMES = 250
 MAX_PACKETS_PER_S = 5000.0  # above a VMC performer sending every bone as its own packet
 BURST_PACKETS = 1000
+# Senders whose packet rate is tracked; beyond this the longest silent one is forgotten,
+# so spoofed source addresses cannot grow the table without bound.
+MAX_TRACKED_SENDERS = 256
 _SERVE_POLL_S = 0.05  # how quickly close() stops the server thread
 
 # Drop reasons counted here (the message-level ones come from osc_decoders).
@@ -107,8 +110,9 @@ class OscMocapSource(Source[PoseFrame | None]):
     queue_frames : int
         Frames kept for the reader.
     max_packets_per_s : float
-        Packet rate above which packets are dropped as a flood (bursts of
-        ``BURST_PACKETS`` allowed).
+        Packet rate of one sender (IP address) above which its packets are dropped as a
+        flood (bursts of ``BURST_PACKETS`` allowed); a flooding sender does not take the
+        rate of the others.
     clock : callable
         Monotonic seconds stamped on frames as ``received_s``.
 
@@ -138,7 +142,8 @@ class OscMocapSource(Source[PoseFrame | None]):
         )
         self._clock = clock
         self._queue: queue.Queue[PoseFrame] = queue.Queue(maxsize=queue_frames)
-        self._bucket = _TokenBucket(max_packets_per_s, BURST_PACKETS, clock)
+        self._max_packets_per_s = max_packets_per_s
+        self._buckets: OrderedDict[str | None, _TokenBucket] = OrderedDict()
         self._decoders: tuple[FrameDecoder, ...] = (
             FlatDecoder(),
             NativeDecoder(),
@@ -188,7 +193,7 @@ class OscMocapSource(Source[PoseFrame | None]):
         ):
             self._drop(SENDER)
             return
-        if not self._bucket.allow():
+        if not self._bucket(None if sender is None else sender[0]).allow():
             self._drop(FLOOD)
             return
         try:
@@ -198,6 +203,18 @@ class OscMocapSource(Source[PoseFrame | None]):
             return
         for address, args in messages:
             self._feed(address, args)
+
+    def _bucket(self, ip: str | None) -> _TokenBucket:
+        """The packet-rate bucket of one sender address (least recently heard forgotten first)."""
+        bucket = self._buckets.get(ip)
+        if bucket is None:
+            if len(self._buckets) >= MAX_TRACKED_SENDERS:
+                self._buckets.popitem(last=False)
+            bucket = _TokenBucket(self._max_packets_per_s, BURST_PACKETS, self._clock)
+            self._buckets[ip] = bucket
+        else:
+            self._buckets.move_to_end(ip)
+        return bucket
 
     def _feed(self, address: str, args: list) -> None:
         """Route one message to its format's decoder; queue a completed frame."""
