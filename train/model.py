@@ -14,6 +14,10 @@ input and output windows cover the same 3 s, and without this the decoder must d
 the frame-to-frame alignment through cross-attention alone, which on small data it did
 not do in hundreds of steps.
 
+With ``arch="lstm"`` (:mod:`livedual.train.lstm`) the transformer encoder and decoder
+give way to LSTMs, everything around them staying the same: a sequence-to-sequence
+baseline in the spirit of Tang et al. 2018, trained and exported like the transformers.
+
 Inputs are raw features: each generator normalises them with mean/std buffers set from
 the training data (:meth:`set_stats`), so an exported graph needs no statistics outside.
 
@@ -39,6 +43,9 @@ from torch import nn
 
 from livedual.const import MUSIC_DIM, MUSIC_OUT_DIM, N_CHORDS, POSE_DIM, WINDOW_FRAMES
 from livedual.errors import ParameterError
+
+from .config import ARCHS
+from .lstm import RecurrentCore
 
 ArrayLike = Any  # a torch tensor or a numpy array
 INIT_STD = 0.02  # weight init (GPT-2)
@@ -156,6 +163,9 @@ class ModelArgs:
     # are the same 3 s): the decoder then starts from the aligned music instead of having
     # to learn the alignment through cross-attention. False: the paper's bare queries.
     aligned_queries: bool = True
+    # "transformer" (the paper) or "lstm" (the baseline; n_head and aligned_queries
+    # unused). Checkpoints and cards without it are transformers.
+    arch: str = "transformer"
 
     @property
     def in_dim(self) -> int:
@@ -173,30 +183,32 @@ class EncoderDecoder(nn.Module):
     """Encoder over the input window, seed mixing, and a one-pass decoder of ``window`` frames.
 
     Subclasses define ``embed_start`` (start token → (B, 1, width)) and ``finish``
-    (decoder features → output in raw units).
+    (decoder features → output in raw units). ``args.arch`` picks the transformer
+    encoder and decoder or the LSTMs of :class:`~livedual.train.lstm.RecurrentCore`.
     """
 
     def __init__(self, args: ModelArgs) -> None:
         super().__init__()
-        if args.width % args.n_head:
-            raise ParameterError(
-                f"width {args.width} is not a multiple of n_head {args.n_head}."
-            )
+        _check_args(args)
         self.args = args
         W = args.width
         self.in_norm = Normaliser(args.in_dim)
         self.in_proj = nn.Linear(args.in_dim, W)
-        self.enc_pos = nn.Parameter(torch.zeros(args.window, W))
-        self.encoder = nn.ModuleList(
-            EncoderBlock(W, args.n_head, args.dropout) for _ in range(args.n_layer)
-        )
-        self.enc_ln = nn.LayerNorm(W)
-        self.seed_mix = nn.Linear(W + args.seed_dim, W)
-        self.queries = nn.Parameter(torch.zeros(args.window, W))
-        self.decoder = nn.ModuleList(
-            DecoderBlock(W, args.n_head, args.dropout) for _ in range(args.n_layer)
-        )
-        self.dec_ln = nn.LayerNorm(W)
+        if args.arch == "lstm":
+            self.recurrent = RecurrentCore(W, args.n_layer, args.dropout)
+            self.seed_mix = nn.Linear(W + args.seed_dim, W)
+        else:  # registration order fixes the initial weights drawn from a seed
+            self.enc_pos = nn.Parameter(torch.zeros(args.window, W))
+            self.encoder = nn.ModuleList(
+                EncoderBlock(W, args.n_head, args.dropout) for _ in range(args.n_layer)
+            )
+            self.enc_ln = nn.LayerNorm(W)
+            self.seed_mix = nn.Linear(W + args.seed_dim, W)
+            self.queries = nn.Parameter(torch.zeros(args.window, W))
+            self.decoder = nn.ModuleList(
+                DecoderBlock(W, args.n_head, args.dropout) for _ in range(args.n_layer)
+            )
+            self.dec_ln = nn.LayerNorm(W)
         self.head = nn.Linear(W, args.out_dim)
         self.drop = nn.Dropout(args.dropout)
 
@@ -211,12 +223,16 @@ class EncoderDecoder(nn.Module):
                 )
             if isinstance(module, nn.Linear):
                 nn.init.zeros_(module.bias)
-        nn.init.normal_(self.enc_pos, mean=0.0, std=INIT_STD)
-        nn.init.normal_(self.queries, mean=0.0, std=INIT_STD)
+        if self.args.arch == "transformer":  # the LSTMs keep torch's own init
+            nn.init.normal_(self.enc_pos, mean=0.0, std=INIT_STD)
+            nn.init.normal_(self.queries, mean=0.0, std=INIT_STD)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Encoded frames [shape=(B, window, width)] of a raw input window [shape=(B, window, in_dim)]."""
-        h = self.drop(self.in_proj(self.in_norm(x)) + self.enc_pos)  # (B, T, W)
+        h = self.in_proj(self.in_norm(x))  # (B, T, W)
+        if self.args.arch == "lstm":
+            return self.recurrent.encode(h)
+        h = self.drop(h + self.enc_pos)
         for block in self.encoder:
             h = block(h)
         return self.enc_ln(h)
@@ -230,6 +246,8 @@ class EncoderDecoder(nn.Module):
         memory = self.seed_mix(
             torch.cat([memory, seeds], dim=-1)
         )  # (B, T, W + S) -> (B, T, W)
+        if self.args.arch == "lstm":
+            return self.recurrent.decode(memory, self.embed_start(start))
         queries = self.queries[None].expand(B, -1, -1)  # (B, T, W)
         if self.args.aligned_queries:
             queries = queries + memory
@@ -263,7 +281,7 @@ class EncoderDecoder(nn.Module):
         self, batch: int, *, generator: torch.Generator | None = None
     ) -> torch.Tensor:
         """Standard normal diversity vectors [shape=(batch, seed_dim)]."""
-        device = self.queries.device
+        device = self.head.weight.device
         return torch.randn(
             batch, self.args.seed_dim, generator=generator, device=device
         )
@@ -349,8 +367,18 @@ class DanceToMusic(EncoderDecoder):
         self, batch: int, *, generator: torch.Generator | None = None
     ) -> torch.Tensor:
         """Uniformly random chord ids [shape=(batch,)] in 0..23."""
-        device = self.queries.device
+        device = self.head.weight.device
         return torch.randint(N_CHORDS, (batch,), generator=generator, device=device)
+
+
+def _check_args(args: ModelArgs) -> None:
+    """Raise :class:`ParameterError` for an unknown architecture or a width heads cannot split."""
+    if args.arch not in ARCHS:
+        raise ParameterError(f"arch must be one of {ARCHS}, not {args.arch!r}.")
+    if args.arch == "transformer" and args.width % args.n_head:
+        raise ParameterError(
+            f"width {args.width} is not a multiple of n_head {args.n_head}."
+        )
 
 
 GENERATORS: dict[str, type[EncoderDecoder]] = {
@@ -399,7 +427,10 @@ PRESETS: dict[str, dict[str, ModelArgs]] = {
 }
 
 
-def preset(name: str, task: str) -> ModelArgs:
-    """A copy of the preset ``name`` ("paper", "small", "tiny") for ``task``."""
+def preset(name: str, task: str, *, arch: str = "transformer") -> ModelArgs:
+    """A copy of the preset ``name`` ("paper", "small", "tiny") for ``task``, of ``arch``.
+
+    The LSTM baseline takes the preset's layers and width (its heads go unused).
+    """
     args = PRESETS[name][task]
-    return ModelArgs(**vars(args))
+    return ModelArgs(**(vars(args) | {"arch": arch}))

@@ -28,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from livedual.atomic import atomic_write
-from livedual.errors import ModelError
+from livedual.errors import ModelError, ParameterError
 
 from . import checkpoint as ckpt_io
 from .config import TrainConfig
@@ -106,11 +106,20 @@ def _autocast(state: TrainState) -> contextlib.AbstractContextManager:
 def _model_args(
     cfg: TrainConfig, checkpoint: dict | None
 ) -> tuple[ModelArgs, ModelArgs]:
-    """The preset's sizes, or the resumed checkpoint's."""
-    if checkpoint is not None:
-        saved = checkpoint["model_args"]
-        return ModelArgs(**saved["music2dance"]), ModelArgs(**saved["dance2music"])
-    return preset(cfg.preset, "music2dance"), preset(cfg.preset, "dance2music")
+    """The preset's sizes in ``cfg.arch``, or the resumed checkpoint's (of the same arch)."""
+    if checkpoint is None:
+        return (
+            preset(cfg.preset, "music2dance", arch=cfg.arch),
+            preset(cfg.preset, "dance2music", arch=cfg.arch),
+        )
+    saved = checkpoint["model_args"]
+    to_dance = ModelArgs(**saved["music2dance"])
+    if to_dance.arch != cfg.arch:
+        raise ParameterError(
+            f"{cfg.out} holds {to_dance.arch} generators; a resumed run cannot switch "
+            f"to arch {cfg.arch!r}."
+        )
+    return to_dance, ModelArgs(**saved["dance2music"])
 
 
 def build_state(
@@ -426,8 +435,9 @@ def _run(cfg: TrainConfig, info: DistInfo, resume: bool) -> TrainState:
     if info.is_main:
         _write_config(cfg)
         _LOGGER.info(
-            "training %s: %d + %d parameters, %d training windows, %s from step %d to %d on %s x%d",
+            "training %s %s: %d + %d parameters, %d training windows, %s from step %d to %d on %s x%d",
             cfg.preset,
+            cfg.arch,
             state.dual.music2dance.num_params(),
             state.dual.dance2music.num_params(),
             len(data),

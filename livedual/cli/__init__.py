@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "train",
     "bench",
     "eval",
+    "ablate",
 )
 
 

@@ -167,8 +167,8 @@ def prepared_corpus(
         raise DataError(
             f"{folder}: the baselines need at least two sequences, found one."
         )
-    sequences = [_reassemble(part, stride) for part in chosen]
-    return EvalCorpus(str(folder), sequences, WindowSet.concatenate(parts), "features")
+    whole = [_reassemble(part, stride) for part in chosen]
+    return EvalCorpus(str(folder), whole, WindowSet.concatenate(parts), "features")
 
 
 def _select(
