@@ -50,7 +50,7 @@ PERCENTILES = (10, 25, 50, 75, 90)
 class Target:
     """A goal for one measured value: ``value_of(metric) op value``."""
 
-    metric: str  # "median_ms", "realtime" (x real time), "gflops" or "ratio"
+    metric: str  # "median_ms", "realtime" (x real time), "gflops", "ratio" or a metric
     op: str  # "<=" or ">="
     value: float
 
@@ -73,6 +73,8 @@ class Target:
             "gflops": " GFLOP/s",
             "ratio": "x",
         }
+        if self.metric.endswith("_ms") and self.metric not in units:
+            units[self.metric] = f" ms ({self.metric})"
         return f"{self.op} {self.value:g}{units.get(self.metric, '')}"
 
 
@@ -89,6 +91,9 @@ class Prepared:
     summarise: Callable[[], dict[str, Any]] | None = (
         None  # more info after the timed calls
     )
+    # Values the calls measured themselves (a latency, a CPU share), after the timed
+    # calls: they join the derived rates, where a Target can name them.
+    metrics: Callable[[], dict[str, float]] | None = None
     teardown: Callable[[], None] | None = None
 
 
@@ -319,6 +324,8 @@ def _finish(case: Case, ready: Prepared, result: CaseResult, ctx: Context) -> No
             result.derived["peak_share"] = result.derived["gflops"] / peak
     if ready.audio_s:
         result.derived["realtime"] = ready.audio_s / stats.median
+    if ready.metrics is not None:
+        result.derived.update(ready.metrics())
     if case.target is not None:
         value = {"median_ms": stats.median * 1e3}.get(
             case.target.metric, result.derived.get(case.target.metric)
@@ -447,6 +454,14 @@ def _ms(seconds: float) -> str:
     return f"{value:.3g}" if value < 100 else f"{value:.0f}"
 
 
+_RATES = (
+    "gflops",
+    "peak_share",
+    "realtime",
+    "cpu_per_wall",
+)  # shown in their own words
+
+
 def _derived_text(result: CaseResult) -> str:
     d = result.derived
     parts = []
@@ -457,6 +472,11 @@ def _derived_text(result: CaseResult) -> str:
         )
     if "realtime" in d:
         parts.append(f"{d['realtime']:.1f}x RT")
+    parts += [
+        f"{name} {value:.4g}"
+        for name, value in d.items()
+        if name not in _RATES and np.isfinite(value)
+    ]
     return ", ".join(parts)
 
 

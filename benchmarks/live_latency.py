@@ -23,6 +23,11 @@ frame. Measured:
 
 The default model is the shipped starter music2dance model if present, else the tiny
 test fixture.
+
+``livedual bench --cases live`` runs a short variant (the default low-latency mode, a
+4 s input with the hit at 2.5 s, twice): its table rows give the frame lateness, the
+onset -> pose delay and the CPU share as rates, the wall time per call is the whole
+real-time run (warm-up, latency and input).
 """
 
 from __future__ import annotations
@@ -31,11 +36,13 @@ import argparse
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from livedual.benchmarks.harness import Case, Context, Prepared, Ratio, Target
 from livedual.card import MUSIC_TO_DANCE
 from livedual.const import FPS, SAMPLE_RATE
 from livedual.inference import Generator
@@ -64,6 +71,10 @@ DEFAULT_THRESHOLD_M = (
     0.01  # a response: some joint 1 cm away from the run without the hit
 )
 DISCARD_PORT = 9  # the "discard" port: frames are encoded and sent, nobody listens
+JITTER_TARGET_MS = 4.0  # frame lateness p99 at 60 fps
+CASE_SECONDS = 4.0  # input of the bench's short variant
+CASE_ONSET = 2.5  # its hit: early enough for the 0.48 s hop to answer within the input
+CASE_REPEAT = 2  # real-time runs per bench case (about 10 s each with the warm-up)
 CONFIGS = (  # (label, options)
     ("lowlatency hop 0.48 s", LiveOptions(mode="lowlatency", hop=12)),
     ("lowlatency hop 0.24 s", LiveOptions(mode="lowlatency", hop=6, crossfade=3)),
@@ -141,6 +152,25 @@ def first_response(
     return int(moved[0]) if len(moved) else None
 
 
+def references(
+    generator: Generator,
+    options: LiveOptions,
+    *,
+    seconds: float,
+    onset: float,
+    threshold: float,
+) -> tuple[np.ndarray, int | None]:
+    """The virtual-clock poses with the hit, and the frame where they first answer it."""
+    _, quiet = run(
+        generator, options, make_input(seconds=seconds, onset=None), realtime=False
+    )
+    _, virtual_hit = run(
+        generator, options, make_input(seconds=seconds, onset=onset), realtime=False
+    )
+    reference = np.stack(virtual_hit.poses)
+    return reference, first_response(reference, np.stack(quiet.poses), threshold)
+
+
 def measure(
     label: str,
     generator: Generator,
@@ -150,22 +180,38 @@ def measure(
     onset: float,
     threshold: float,
 ) -> Result:
-    hit = make_input(seconds=seconds, onset=onset)
-    _, quiet = run(
-        generator, options, make_input(seconds=seconds, onset=None), realtime=False
+    reference, frame = references(
+        generator, options, seconds=seconds, onset=onset, threshold=threshold
     )
-    _, virtual_hit = run(generator, options, hit, realtime=False)
-    runner, live = run(generator, options, hit, realtime=True)
-    reference = np.stack(virtual_hit.poses)
+    return measure_realtime(
+        label, generator, options, reference, frame, seconds=seconds, onset=onset
+    )
+
+
+def measure_realtime(
+    label: str,
+    generator: Generator,
+    options: LiveOptions,
+    reference: np.ndarray,
+    frame: int | None,
+    *,
+    seconds: float,
+    onset: float,
+) -> Result:
+    """One real-time run with the hit, against its virtual twin ``reference``."""
+    runner, live = run(
+        generator, options, make_input(seconds=seconds, onset=onset), realtime=True
+    )
     got = np.stack(live.poses)
     same = got.shape == reference.shape and bool(np.allclose(got, reference, atol=1e-6))
     # The response frame of the virtual twin; its send time in the real-time run (a
     # late plan changes what a frame shows, not when it is sent).
-    frame = first_response(reference, np.stack(quiet.poses), threshold)
     delay = None
     if frame is not None and frame < len(live.sent):
         delay = live.sent[frame] - (runner.schedule.t0 + onset)
-    cpu = 100.0 * (live.cpu[-1] - live.cpu[0]) / max(live.sent[-1] - live.sent[0], 1e-9)
+    # This process from the first frame sent to the last, plus the compute process.
+    cpu_s = live.cpu[-1] - live.cpu[0] + runner.report.compute_process_cpu_s
+    cpu = 100.0 * cpu_s / max(live.sent[-1] - live.sent[0], 1e-9)
     intervals = np.diff(live.sent) * 1e3
     return Result(
         label,
@@ -176,6 +222,87 @@ def measure(
         cpu,
         float(np.percentile(intervals, 99)),
     )
+
+
+def default_model() -> Path:
+    """The starter music2dance model if shipped, else the tiny test fixture."""
+    starter = STARTER_MODELS[MUSIC_TO_DANCE]
+    return starter if starter.is_file() else FIXTURE
+
+
+# --- the bench's short variant ------------------------------------------------------------
+
+
+def _case_setup(options: LiveOptions) -> Callable[[Context], Prepared]:
+    def setup(ctx: Context) -> Prepared:
+        generator = Generator.load(default_model())
+        reference, frame = references(
+            generator,
+            options,
+            seconds=CASE_SECONDS,
+            onset=CASE_ONSET,
+            threshold=DEFAULT_THRESHOLD_M,
+        )
+        results: list[Result] = []
+
+        def run_once() -> None:
+            results.append(
+                measure_realtime(
+                    "bench",
+                    generator,
+                    options,
+                    reference,
+                    frame,
+                    seconds=CASE_SECONDS,
+                    onset=CASE_ONSET,
+                )
+            )
+
+        def metrics() -> dict[str, float]:
+            return _median_metrics(results)
+
+        info = {
+            "model": generator.path.name,
+            "input_s": CASE_SECONDS,
+            "onset_s": CASE_ONSET,
+            "rate_fps": RATE,
+            "latency_ms": options.latency_s * 1e3,
+            "note": "wall ms = one real-time run (warm-up, latency, input)",
+        }
+        return Prepared(run_once, info=info, metrics=metrics)
+
+    return setup
+
+
+def _median_metrics(results: list[Result]) -> dict[str, float]:
+    """Medians over the runs: lateness p50/p99 (ms), onset -> pose delay (ms), CPU (%)."""
+    if not results:
+        return {}
+    columns = {
+        "late_p50_ms": [r.report.jitter["late_p50_ms"] for r in results],
+        "late_p99_ms": [r.report.jitter["late_p99_ms"] for r in results],
+        "cpu_percent": [r.cpu_percent for r in results],
+    }
+    delays = [r.delay_s * 1e3 for r in results if r.delay_s is not None]
+    if delays:
+        columns["delay_ms"] = delays
+    return {name: float(np.median(values)) for name, values in columns.items()}
+
+
+def cases() -> tuple[list[Case], list[Ratio]]:
+    """The live case for ``livedual bench``: the default low-latency mode, short input."""
+    label, options = CONFIGS[0]
+    case = Case(
+        "live.lowlatency",
+        _case_setup(options),
+        "live",
+        f"live {label} at {RATE:g} fps, {CASE_SECONDS:g} s input in real time",
+        Target("late_p99_ms", "<=", JITTER_TARGET_MS),
+        repeat=CASE_REPEAT,
+        warmup=0,
+        requires=("onnxruntime",),
+    )
+    return [case], []
 
 
 def main() -> None:
@@ -197,11 +324,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO if args.debug else logging.WARNING, format="%(message)s"
     )
-    model = args.model or (
-        STARTER_MODELS[MUSIC_TO_DANCE]
-        if STARTER_MODELS[MUSIC_TO_DANCE].is_file()
-        else FIXTURE
-    )
+    model = args.model or default_model()
     generator = Generator.load(model)
     print(
         f"model {model.name} ({generator.card.preset}), output {RATE:g} fps, hit at {args.onset:g} s, "

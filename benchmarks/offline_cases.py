@@ -1,5 +1,6 @@
 """Offline ``livedual dance`` end to end: load the model, compute the features of the whole
-song, generate chained windows, write every dance file, and (in one case) the video.
+song, generate chained windows, write every dance file, and (in one case) the video; and
+the features alone.
 
 The song is synthetic, written as a WAV to the scratch folder, so decoding it is timed
 too. The model is the shipped starter model when there is one, else an untrained small
@@ -54,6 +55,17 @@ def _model(ctx: Context) -> tuple[Path, str]:
     return onnx_model(ctx, preset_name), f"untrained {preset_name}"
 
 
+def _features_setup(ctx: Context) -> Prepared:
+    """The first step of ``livedual dance`` alone: features, beats and tempo of the song."""
+    from livedual.features import analyse_music
+
+    seconds = QUICK_SONG_SECONDS if ctx.quick else SONG_SECONDS
+    song = _song(ctx, seconds)
+    return Prepared(
+        lambda: analyse_music(song), audio_s=seconds, info={"song_s": seconds}
+    )
+
+
 def _dance_setup(*, video: bool) -> Any:
     def setup(ctx: Context) -> Prepared:
         from livedual.card import MUSIC_TO_DANCE
@@ -98,6 +110,15 @@ def _dance_setup(*, video: bool) -> Any:
 def cases() -> list[Case]:
     """The offline cases."""
     return [
+        Case(
+            "offline.features",
+            _features_setup,
+            "offline",
+            f"music features of a {SONG_SECONDS / 60:.0f}-minute song from its WAV, block by block (20 s with --quick)",
+            repeat=3,
+            warmup=WARMUP,
+            requires=("librosa",),
+        ),
         Case(
             "offline.dance",
             _dance_setup(video=False),

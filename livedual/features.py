@@ -20,6 +20,18 @@ The STFT runs at the onset hop (441 samples, 20 ms): column ``j`` is centred on 
 ``j * 441``, so the odd column ``2i + 1`` is centred on frame ``i`` and gives its MFCC
 and chroma, while the beat tracker sees every column. A beat at column ``j`` lies in
 frame ``j // 2`` (the frame whose centre is nearest to it).
+
+Blocks. Everything but the beat tracker and the deltas is local in time, so the
+spectrogram is made and used block by block (:data:`BLOCK_FRAMES` frames, plus the
+neighbours the running median along time needs), and so is the tempogram of the beat
+tracker's tempo estimate (:data:`TEMPOGRAM_BLOCK` columns): memory stays bounded for a
+song of any length. Each column's STFT, medians, masks and filter-bank products are
+computed from the same numbers in the same order whatever the blocks, so the features
+equal those of one pass over the whole song (only the tempogram's average is summed in
+another order: about 1e-16 relative). A clip of up to :data:`BLOCK_FRAMES` frames (every
+training and live window) is one block. The running medians are exact selections on the
+float32 magnitudes of the STFT; powers and masks are float64, since squared masks times
+powers can fall below float32's normal range (subnormal numbers are slow).
 """
 
 from __future__ import annotations
@@ -70,6 +82,14 @@ MEL_FLOOR = 1e-4
 # data, 17 ms for the drums of the synthetic corpus; 25 ms keeps all within 10 ms.
 ONSET_LEAD = 0.025  # seconds: 1.25 onset columns
 FRAME_CENTRES = slice(1, None, 2)  # the onset columns centred on feature frames
+BLOCK_FRAMES = 256  # frames (10.24 s) per block of the spectral pipeline: a few MB each
+# The running medians sort the values that MEDIAN_BLOCK neighbouring windows share once and
+# merge each window's few own values into them (4 measured fastest for widths 15 and 31),
+# MEDIAN_LANES columns at a time so the working rows stay in the L1 cache.
+MEDIAN_BLOCK = 4
+MEDIAN_LANES = 256
+TEMPO_WINDOW_S = 8.0  # autocorrelation window of the tempo estimate (librosa's default)
+TEMPOGRAM_BLOCK = 2048  # onset columns per block of the tempogram (41 s)
 PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 AudioInput = str | os.PathLike | np.ndarray
@@ -126,15 +146,13 @@ def analyse_music(audio: AudioInput, *, sr: int | None = None) -> MusicAnalysis:
     """
     y = _to_mono_22k(audio, sr)
     n_frames = math.ceil(len(y) / HOP_LENGTH)
-    magnitude = _stft_magnitude(y, n_frames)
-    harmonic, percussive = _hpss_power(magnitude)
-    mfcc = _mfcc(magnitude[:, FRAME_CENTRES] ** 2)
-    tempo, columns = _track_beats(percussive)
+    mfcc, chroma, onset_log_mel = _spectral_features(y, n_frames)
+    tempo, columns = _track_beats(onset_log_mel)
     columns = columns[columns < ONSETS_PER_FRAME * n_frames]  # not after the last frame
     features = np.zeros((n_frames, MUSIC_DIM), dtype=np.float32)
     features[:, MFCC] = mfcc.T
     features[:, MFCC_DELTA] = _delta(mfcc).T
-    features[:, CHROMA] = _chroma(harmonic[:, FRAME_CENTRES]).T
+    features[:, CHROMA] = chroma.T
     features[columns // ONSETS_PER_FRAME, BEAT] = 1.0
     return MusicAnalysis(
         features=features,
@@ -225,40 +243,127 @@ def _to_mono_22k(audio: AudioInput, sr: int | None) -> np.ndarray:
     return load_audio(audio, sr=SAMPLE_RATE)
 
 
-def _stft_magnitude(y: np.ndarray, n_frames: int) -> np.ndarray:
-    """|STFT| (1025, 2T + 1) at the onset hop, columns centred on multiples of 441."""
+def _spectral_features(
+    y: np.ndarray, n_frames: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MFCC (N_MFCC, T), chroma (12, T) and percussive log-mel (N_MELS, 2T + 1), by blocks."""
     # Half a window before, half a window and the rest of the last frame after.
     end = N_FFT // 2 + n_frames * HOP_LENGTH - len(y)
     padded = np.pad(y, (N_FFT // 2, end), mode="reflect")
-    spectrum = librosa.stft(padded, n_fft=N_FFT, hop_length=ONSET_HOP, center=False)
-    # float64 from here on: powers times squared masks can fall below float32's range
-    # (subnormal numbers are slow); measured no slower than float32.
-    return np.abs(spectrum).astype(np.float64)
+    # The frames each running median along time reads, mirrored at both ends of the song.
+    neighbours = np.pad(np.arange(n_frames), HARMONIC_WIDTH // 2, mode="symmetric")
+    mfcc = np.empty((N_MFCC, n_frames))
+    chroma = np.empty((N_CHROMA, n_frames))
+    onset_log_mel = np.empty((N_MELS, ONSETS_PER_FRAME * n_frames + 1))
+    for first in range(0, n_frames, BLOCK_FRAMES):
+        last = min(first + BLOCK_FRAMES, n_frames)
+        power, harmonic, percussive = _hpss_block(padded, neighbours, first, last)
+        mfcc[:, first:last] = _mfcc(power)
+        chroma[:, first:last] = _chroma(harmonic)
+        column = ONSETS_PER_FRAME * first
+        onset_log_mel[:, column : column + percussive.shape[1]] = librosa.power_to_db(
+            _mel_basis() @ percussive, amin=MEL_FLOOR, top_db=None
+        )
+    return mfcc, chroma, onset_log_mel
 
 
-def _hpss_power(magnitude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Harmonic and percussive power: median filters and Wiener masks (Fitzgerald 2010).
+def _hpss_block(
+    padded: np.ndarray, neighbours: np.ndarray, first: int, last: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Power and harmonic power of frames ``first..last - 1`` (1025, F), float64, and the
+    percussive power (1025, C) of their onset columns (the final column with the last block).
 
-    The harmonic-enhanced spectrum, a 0.6 s running median and smooth in time by
-    design, is filtered on the frame columns only (a quarter of the work) and
-    interpolated to the onset columns between them.
+    HPSS by median filters and Wiener masks (Fitzgerald 2010). The harmonic-enhanced
+    spectrum, a 0.6 s running median and smooth in time by design, is filtered on the
+    frame columns only (a quarter of the work) and interpolated to the onset columns between.
     """
-    on_frames = _median_filter(magnitude[:, FRAME_CENTRES], width=HARMONIC_WIDTH)
-    along_time = np.empty_like(magnitude)
-    along_time[:, FRAME_CENTRES] = on_frames
-    along_time[:, 2:-1:2] = 0.5 * (on_frames[:, :-1] + on_frames[:, 1:])
-    along_time[:, 0] = on_frames[:, 0]
-    along_time[:, -1] = on_frames[:, -1]
-    across_freq = _median_filter(magnitude.T, width=PERCUSSIVE_WIDTH).T
-    harmonic_weight = along_time**2
-    percussive_weight = across_freq**2
-    total = harmonic_weight + percussive_weight
-    power = magnitude**2
-    mask = np.divide(harmonic_weight, total, out=np.zeros_like(total), where=total > 0)
-    harmonic = power * mask**2
-    np.divide(percussive_weight, total, out=mask, where=total > 0)
-    percussive = power * mask**2
-    return harmonic, percussive
+    n_frames = len(neighbours) - HARMONIC_WIDTH + 1
+    # Medians along time for the frame before the block too: its even first column needs it.
+    median_first = max(first - 1, 0)
+    sources = neighbours[median_first : last + HARMONIC_WIDTH - 1]
+    start = ONSETS_PER_FRAME * first
+    stop = ONSETS_PER_FRAME * last + (last == n_frames)  # the final column 2T
+    low = min(start, ONSETS_PER_FRAME * int(sources.min()) + 1)
+    high = max(stop, ONSETS_PER_FRAME * int(sources.max()) + 2)
+    magnitude = _stft_magnitude(padded, low, high)
+    frames = magnitude[:, ONSETS_PER_FRAME * sources + 1 - low].T  # (frames, 1025)
+    along_time = _running_median(frames, width=HARMONIC_WIDTH).T
+    own = magnitude[:, start - low : stop - low]
+    half = PERCUSSIVE_WIDTH // 2
+    across_freq = _running_median(
+        np.pad(own, ((half, half), (0, 0)), mode="symmetric"), width=PERCUSSIVE_WIDTH
+    )
+    power = np.empty((own.shape[0], last - first))
+    harmonic = np.empty_like(power)
+    percussive = np.empty(own.shape)
+    _wiener_masks(
+        np.ascontiguousarray(own),
+        np.ascontiguousarray(along_time),
+        across_freq,
+        first - median_first,
+        ONSETS_PER_FRAME * n_frames,
+        start,
+        power,
+        harmonic,
+        percussive,
+    )
+    return power, harmonic, percussive
+
+
+def _stft_magnitude(padded: np.ndarray, low: int, high: int) -> np.ndarray:
+    """|STFT| (1025, high - low), float32, of the onset columns ``low..high - 1`` of ``padded``."""
+    segment = padded[low * ONSET_HOP : (high - 1) * ONSET_HOP + N_FFT]
+    spectrum = librosa.stft(segment, n_fft=N_FFT, hop_length=ONSET_HOP, center=False)
+    return np.ascontiguousarray(np.abs(spectrum))
+
+
+@numba.njit(cache=True, nogil=True)
+def _wiener_masks(
+    magnitude: np.ndarray,
+    along_time: np.ndarray,
+    across_freq: np.ndarray,
+    offset: int,
+    final: int,
+    start: int,
+    power: np.ndarray,
+    harmonic: np.ndarray,
+    percussive: np.ndarray,
+) -> None:
+    """Fill power and harmonic power (frame columns) and percussive power (all columns).
+
+    ``along_time[:, i + offset]`` is the median of frame ``first + i``; column ``c`` of
+    ``magnitude`` is onset column ``start + c`` and ``final`` is the last one (2T). The
+    arithmetic is float64 in a fixed order, so every block gives the same numbers.
+    """
+    for f in range(magnitude.shape[0]):
+        for c in range(magnitude.shape[1]):
+            column = start + c
+            centre = column % ONSETS_PER_FRAME == 1
+            # The frame at or after the column, as an index into along_time.
+            frame = (column - start) // ONSETS_PER_FRAME + offset
+            if centre or column == 0:
+                smooth = np.float64(along_time[f, frame])
+            elif column == final:
+                smooth = np.float64(along_time[f, frame - 1])
+            else:
+                smooth = 0.5 * (
+                    np.float64(along_time[f, frame - 1])
+                    + np.float64(along_time[f, frame])
+                )
+            sharp = np.float64(across_freq[f, c])
+            harmonic_weight = smooth * smooth
+            percussive_weight = sharp * sharp
+            total = harmonic_weight + percussive_weight
+            value = np.float64(magnitude[f, c])
+            energy = value * value
+            harmonic_mask = harmonic_weight / total if total > 0 else 0.0
+            percussive_mask = percussive_weight / total if total > 0 else 0.0
+            percussive[f, c] = energy * (percussive_mask * percussive_mask)
+            if centre:
+                power[f, c // ONSETS_PER_FRAME] = energy
+                harmonic[f, c // ONSETS_PER_FRAME] = energy * (
+                    harmonic_mask * harmonic_mask
+                )
 
 
 def _mfcc(power: np.ndarray) -> np.ndarray:
@@ -278,19 +383,50 @@ def _chroma(power: np.ndarray) -> np.ndarray:
     return librosa.util.normalize(_chroma_basis() @ power, norm=np.inf, axis=0)
 
 
-def _track_beats(percussive: np.ndarray) -> tuple[float, np.ndarray]:
-    """Tempo (BPM) and beat columns (onset-hop indices) of percussive power spectra."""
-    log_mel = librosa.power_to_db(
-        _mel_basis() @ percussive, amin=MEL_FLOOR, top_db=None
-    )
+def _track_beats(log_mel: np.ndarray) -> tuple[float, np.ndarray]:
+    """Tempo (BPM) and beat columns (onset-hop indices) of a percussive log-mel spectrogram."""
     flux = librosa.onset.onset_strength(
         S=log_mel, sr=SAMPLE_RATE, hop_length=ONSET_HOP, center=False
     )
     envelope = _delay(flux, columns=ONSET_LEAD * SAMPLE_RATE / ONSET_HOP)
+    if not envelope.any():  # librosa's beat tracker finds nothing here either
+        return 0.0, np.zeros(0, dtype=np.int64)
     tempo, columns = librosa.beat.beat_track(
-        onset_envelope=envelope, sr=SAMPLE_RATE, hop_length=ONSET_HOP
+        onset_envelope=envelope,
+        sr=SAMPLE_RATE,
+        hop_length=ONSET_HOP,
+        bpm=_global_tempo(envelope),
     )
     return float(np.atleast_1d(tempo)[0]), np.asarray(columns, dtype=np.int64)
+
+
+def _global_tempo(envelope: np.ndarray) -> np.ndarray:
+    """The tempo (1,) that ``librosa.beat.beat_track`` estimates, its tempogram made by blocks.
+
+    librosa averages the tempogram's columns (each the normalised autocorrelation of
+    the envelope around it); here each block of columns is summed as it is made, so
+    memory stays bounded. One block (any clip up to TEMPOGRAM_BLOCK columns) gives
+    librosa's numbers exactly; more blocks sum in another order (a difference of about
+    1e-16 relative in the average, which decides the tempo only in an exact tie).
+    """
+    window = int(
+        librosa.time_to_frames(TEMPO_WINDOW_S, sr=SAMPLE_RATE, hop_length=ONSET_HOP)
+    )
+    # The centring padding of librosa.feature.tempogram, once for the whole envelope.
+    padded = np.pad(envelope, window // 2, mode="linear_ramp", end_values=[0, 0])
+    total = np.zeros((window, 1))
+    for start in range(0, len(envelope), TEMPOGRAM_BLOCK):
+        stop = min(start + TEMPOGRAM_BLOCK, len(envelope))
+        total += librosa.feature.tempogram(
+            onset_envelope=padded[start : stop + window - 1],
+            sr=SAMPLE_RATE,
+            hop_length=ONSET_HOP,
+            win_length=window,
+            center=False,
+        ).sum(axis=-1, keepdims=True)
+    return librosa.feature.tempo(
+        tg=total / len(envelope), sr=SAMPLE_RATE, hop_length=ONSET_HOP
+    )
 
 
 def _delay(x: np.ndarray, *, columns: float) -> np.ndarray:
@@ -333,41 +469,110 @@ def _median_filter(x: np.ndarray, *, width: int) -> np.ndarray:
     """Running median along the last axis; edges reflected like scipy's 'reflect'."""
     half = width // 2
     padded = np.pad(x, ((0, 0), (half, half)), mode="symmetric")
-    out = np.empty(x.shape, dtype=x.dtype)
-    _sliding_median(np.ascontiguousarray(padded), width, out)
+    return _running_median(padded.T, width=width).T
+
+
+def _running_median(padded: np.ndarray, *, width: int) -> np.ndarray:
+    """Median of every ``width`` (odd) consecutive rows of ``padded`` (n + width - 1, m) -> (n, m)."""
+    block = min(MEDIAN_BLOCK, width // 2 + 1)  # the core must reach below the middle
+    rows = len(padded) - width + 1
+    # Rows past the end complete the last group of windows; their medians are dropped.
+    extended = np.concatenate([padded, padded[-1:].repeat(block - 1, axis=0)])
+    out = np.empty((rows, padded.shape[1]), dtype=padded.dtype)
+    core, own = _median_networks(width, block)
+    _sliding_median(np.ascontiguousarray(extended), width, block, core, own, out)
     return out
 
 
-@numba.njit(cache=True, nogil=True)
-def _sliding_median(padded: np.ndarray, width: int, out: np.ndarray) -> None:
-    """Median of every ``width`` window of each row; one sorted window slides along.
+@functools.cache
+def _median_networks(width: int, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Comparators (pairs of rows) that order the shared core and each window's own rows.
 
-    Each step finds the ranks of the leaving and the entering value by counting (no
-    branch to mispredict) and moves the values between them by one place: O(width)
-    per step; scipy's median filter, which sorts every window afresh, is 6-10 times
-    slower here.
+    ``block`` neighbouring windows of ``width`` rows share ``width - block + 1`` rows; each
+    has ``block - 1`` rows of its own. A window's median is found by merging its sorted own
+    rows into the core, which need only be sorted around the middle.
     """
-    half = width // 2
-    window = np.empty(width, dtype=padded.dtype)
-    for row in range(padded.shape[0]):
-        values = padded[row]
-        window[:] = values[:width]
-        window.sort()
-        out[row, 0] = window[half]
-        for i in range(1, out.shape[1]):
-            leaving = values[i - 1]
-            entering = values[i + width - 1]
-            rank_leaving = 0  # index of the first copy of the leaving value
-            rank_entering = 0  # index the entering value would be inserted at
-            for j in range(width):
-                rank_leaving += window[j] < leaving
-                rank_entering += window[j] < entering
-            if rank_entering > rank_leaving:  # move the values between down one place
-                for j in range(rank_leaving, rank_entering - 1):
-                    window[j] = window[j + 1]
-                window[rank_entering - 1] = entering
-            else:  # move them up one place
-                for j in range(rank_leaving, rank_entering, -1):
-                    window[j] = window[j - 1]
-                window[rank_entering] = entering
-            out[row, i] = window[half]
+    middle = width // 2
+    core = _selection_network(width - block + 1, range(middle - block + 1, middle + 1))
+    return core, _selection_network(block - 1, range(block - 1))
+
+
+def _selection_network(size: int, wanted: range) -> np.ndarray:
+    """Comparators (n, 2) of Batcher's odd-even merge sort of ``size`` values, keeping
+    only those that the values at the ``wanted`` positions depend on."""
+    width = 1 << max(size - 1, 0).bit_length()  # the power of two at or above size
+    pairs = []
+    merged = 1
+    while merged < width:
+        step = merged
+        while step >= 1:
+            for j in range(step % merged, width - step, 2 * step):
+                for i in range(min(step, width - j - step)):
+                    if (i + j) // (2 * merged) == (i + j + step) // (2 * merged):
+                        pairs.append((i + j, i + j + step))
+            step //= 2
+        merged *= 2
+    # Positions at or above size hold +inf in the full network: comparing with them is a no-op.
+    live, kept = set(wanted), []
+    for low, high in reversed(pairs):
+        if high < size and (low in live or high in live):
+            kept.append((low, high))
+            live |= {low, high}
+    return np.array(kept[::-1], dtype=np.int64).reshape(-1, 2)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _compare_exchange(rows: np.ndarray, pairs: np.ndarray, lanes: int) -> None:
+    """Apply the comparators ``pairs`` to every column of ``rows`` (min up, max down)."""
+    for p in range(pairs.shape[0]):
+        low, high = rows[pairs[p, 0]], rows[pairs[p, 1]]
+        for lane in range(lanes):
+            a, b = low[lane], high[lane]
+            low[lane] = min(a, b)
+            high[lane] = max(a, b)
+
+
+@numba.njit(cache=True, nogil=True)
+def _sliding_median(
+    padded: np.ndarray,
+    width: int,
+    block: int,
+    core: np.ndarray,
+    own: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``out[t] = median(padded[t : t + width])`` per column, ``block`` windows at a time.
+
+    Branch-free compare-exchange networks run on MEDIAN_LANES columns side by side (SIMD).
+    The median of a window (rank ``middle``) merged from the sorted core ``c`` and its
+    sorted own rows ``e`` is ``min(c[middle], max(c[middle - i], e[i - 1]) for i >= 1)``.
+    """
+    rows, columns = out.shape
+    middle = width // 2
+    shared = width - block + 1
+    core_rows = np.empty((shared, MEDIAN_LANES), dtype=padded.dtype)
+    own_rows = np.empty((max(block - 1, 1), MEDIAN_LANES), dtype=padded.dtype)
+    for lane0 in range(0, columns, MEDIAN_LANES):
+        lanes = min(MEDIAN_LANES, columns - lane0)
+        for t0 in range(0, rows, block):
+            for k in range(shared):
+                core_rows[k, :lanes] = padded[t0 + block - 1 + k, lane0 : lane0 + lanes]
+            _compare_exchange(core_rows, core, lanes)
+            for b in range(min(block, rows - t0)):
+                # Own rows: those before the core, then those after it.
+                for k in range(block - 1):
+                    source = (
+                        t0 + b + k
+                        if k < block - 1 - b
+                        else t0 + width + k - (block - 1 - b)
+                    )
+                    own_rows[k, :lanes] = padded[source, lane0 : lane0 + lanes]
+                _compare_exchange(own_rows, own, lanes)
+                target = out[t0 + b, lane0 : lane0 + lanes]
+                target[:] = core_rows[middle, :lanes]
+                for i in range(1, block):
+                    for lane in range(lanes):
+                        target[lane] = min(
+                            target[lane],
+                            max(core_rows[middle - i, lane], own_rows[i - 1, lane]),
+                        )

@@ -40,6 +40,13 @@ _ORT_TYPES = {
     "tensor(float16)": "float16",
 }
 DEVICES = ("auto", "cpu", "cuda")
+# Intra-op threads unless asked otherwise. Measured on 2 cores shared with other work
+# (load 2): one thread ran a window twice as fast as two, 5.4 against 10.8 ms for the
+# small preset and 76 against 150 ms for the paper size (``livedual bench --cases m2d``);
+# the live path runs features, generation and the output clock side by side, so spare
+# cores are rare. 0 asks for ONNX Runtime's own choice (a thread per physical core),
+# which pays off for large models on an idle many-core machine.
+DEFAULT_THREADS = 1
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ class RuntimeOptions:
     device: str = "auto"
     """``auto`` (CUDA when onnxruntime-gpu sees a GPU, else CPU), ``cpu`` or ``cuda``."""
     threads: int | None = None
-    """Intra-op threads; ``None`` lets ONNX Runtime use one per physical core."""
+    """Intra-op threads; ``None``: :data:`DEFAULT_THREADS`; 0: ONNX Runtime's choice (one per physical core)."""
 
 
 class Generator:
@@ -282,8 +289,13 @@ def _create_session(path: Path, options: RuntimeOptions) -> tuple[object, str]:
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    if options.threads:
-        so.intra_op_num_threads = options.threads
+    if options.threads is not None and options.threads < 0:
+        raise ParameterError(
+            f"threads must be 0 (ONNX Runtime's choice) or more, not {options.threads}."
+        )
+    so.intra_op_num_threads = (
+        DEFAULT_THREADS if options.threads is None else options.threads
+    )
     so.log_severity_level = (
         3  # errors only: warnings about unused initialisers are noise on stage
     )

@@ -54,9 +54,11 @@ are events, not poses) and turns the new music frames into MIDI messages with
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import mido
@@ -75,7 +77,7 @@ from ..const import (
     WINDOW_SAMPLES,
 )
 from ..errors import ModelError, ParameterError
-from ..features import analyse_music
+from ..features import MusicAnalysis, analyse_music
 from ..inference import Generator
 from ..io.notes import NoteDecoderOptions, decode_notes, motion_energy
 from ..rhythm import kinematic_beats
@@ -206,6 +208,21 @@ class Plan:
     """MIDI messages at timeline frames (dance -> music)."""
 
 
+# Features and generation of one music window: (audio, start token, seed) -> (analysis,
+# poses). The runner may run it in another process (see livedual.live.runner).
+WindowCompute = Callable[
+    [np.ndarray, np.ndarray, int], tuple[MusicAnalysis, np.ndarray]
+]
+
+
+def compute_window(
+    generator: Generator, audio: np.ndarray, token: np.ndarray, seed: int
+) -> tuple[MusicAnalysis, np.ndarray]:
+    """Features [shape=(75, 53)] and poses [shape=(75, 147)] of one window of audio [shape=(66150,)]."""
+    analysis = analyse_music(audio, sr=SAMPLE_RATE)
+    return analysis, generator.generate(analysis.features, start=token, seed=seed)
+
+
 def _check_task(generator: Generator, task: str) -> None:
     if generator.task != task:
         raise ModelError(
@@ -228,6 +245,8 @@ class MusicToDanceEngine:
         Where plans go; a new pose timeline by default.
 
     ``push(audio)`` takes mono float32 samples at 22.05 kHz in chunks of any size.
+    ``compute`` (:data:`WindowCompute`) does the features and generation of a window; the
+    runner may replace it with one that runs in a separate process.
     """
 
     def __init__(
@@ -239,6 +258,7 @@ class MusicToDanceEngine:
     ) -> None:
         _check_task(generator, MUSIC_TO_DANCE)
         self.generator = generator
+        self.compute: WindowCompute = functools.partial(compute_window, generator)
         self.options = options.resolved()
         self.hop = int(self.options.hop or SYNC_HOP_FRAMES)
         self.crossfade = int(self.options.crossfade or 0)
@@ -289,12 +309,11 @@ class MusicToDanceEngine:
     def _plan(self, k: int, audio: np.ndarray) -> Plan:
         """Features, generation and merge of window ``k``."""
         t = time.perf_counter()
-        analysis = analyse_music(audio, sr=SAMPLE_RATE)
         end = self.windower.end(k) // HOP_LENGTH  # input frame just past the window
         start = end - WINDOW_FRAMES
         token = self._start_token(start + self._shift)
         seed = self.options.seed + k if not self.lowlatency else self.options.seed
-        poses = self.generator.generate(analysis.features, start=token, seed=seed)
+        analysis, poses = self.compute(audio, token, seed)
         apply_from = start
         if (
             self.lowlatency
