@@ -78,6 +78,12 @@ CASE_REPEAT = 2  # real-time runs per bench case (about 10 s each with the warm-
 CONFIGS = (  # (label, options)
     ("lowlatency hop 0.48 s", LiveOptions(mode="lowlatency", hop=12)),
     ("lowlatency hop 0.24 s", LiveOptions(mode="lowlatency", hop=6, crossfade=3)),
+    (
+        "lowlatency hop 0.12 s, margin 0.12 s, no beat shift",
+        LiveOptions(
+            mode="lowlatency", hop=3, crossfade=2, margin_s=0.12, beat_align=False
+        ),
+    ),
     ("sync (paper)", LiveOptions(mode="sync")),
 )
 
