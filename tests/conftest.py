@@ -42,3 +42,14 @@ def kick_mp3(data_dir: Path) -> Path:
     if not path.is_file():
         pytest.skip(f"missing {path}")
     return path
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """Torch on one thread for a module: tiny models gain nothing from threads, and on a
+    busy machine idle threads spin. Use with ``pytestmark = pytest.mark.usefixtures(...)``."""
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

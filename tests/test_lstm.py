@@ -30,13 +30,7 @@ BATCH = 4
 OUT_DIMS = {MUSIC_TO_DANCE: POSE_DIM, DANCE_TO_MUSIC: MUSIC_OUT_DIM}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models gain nothing from threads, and on a busy machine idle threads spin."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def lstm(task: str, name: str = "tiny") -> torch.nn.Module:
