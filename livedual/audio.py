@@ -62,7 +62,7 @@ def load_audio(path: str | os.PathLike[str], *, sr: int = SAMPLE_RATE) -> np.nda
     path = Path(path)
     _check_file(path)
     data, rate = _decode(path, sr)
-    mono = np.asarray(data.mean(axis=1) if data.ndim == 2 else data, dtype=np.float32)
+    mono = np.asarray(_mix_down(data), dtype=np.float32)
     y = _validate(mono, where=str(path), allow_silence=False)
     if rate != sr:
         y = librosa.resample(y, orig_sr=rate, target_sr=sr, res_type=RESAMPLER)
@@ -203,6 +203,13 @@ def _decode_with_ffmpeg(path: Path, *, sr: int) -> np.ndarray:
             f"{unknown} and ffmpeg cannot decode it ({detail}). Is it an audio file?"
         )
     return np.frombuffer(result.stdout, dtype="<f4").astype(np.float32)
+
+
+def _mix_down(data: np.ndarray) -> np.ndarray:
+    """Mono samples of decoded audio [shape=(n,) or (n, channels)]: the channels' mean."""
+    if data.ndim == 1:
+        return data
+    return data[:, 0] if data.shape[1] == 1 else data.mean(axis=1)  # one channel: no copy
 
 
 def _validate(y: np.ndarray, *, where: str, allow_silence: bool) -> np.ndarray:
