@@ -46,15 +46,13 @@ from livedual.inference import RuntimeOptions
 
 from ..export.checkpoint_export import export_checkpoint, model_prefix
 from .checkpoint import BEST, LAST, TASKS, load_checkpoint
-from .config import SYNTHETIC, TrainConfig
+from .config import ABLATION_CHECKPOINTS, ABLATION_VARIED, SYNTHETIC, TrainConfig
 from .trainer import train
 
 _LOGGER = logging.getLogger(__name__)
 
 RUNS_DIR = "runs"
 MODELS_DIR = "models"
-CHECKPOINTS = ("last", "best")  # which checkpoint of a run is exported
-VARIED_FIELDS = ("gw", "cycle", "arch")  # what a variant sets in the base configuration
 # A run folder is only resumed by a configuration that agrees on these.
 RUN_IDENTITY = ("preset", "arch", "gw", "cycle", "seed", "data", "batch_size")
 
@@ -193,9 +191,9 @@ def prepare_variants(
     checkpoint: str = "last",
 ) -> dict[str, str]:
     """Train and export every variant (see :func:`prepare_variant`); status by key."""
-    if checkpoint not in CHECKPOINTS:
+    if checkpoint not in ABLATION_CHECKPOINTS:
         raise ParameterError(
-            f"checkpoint must be one of {CHECKPOINTS}, not {checkpoint!r}."
+            f"checkpoint must be one of {ABLATION_CHECKPOINTS}, not {checkpoint!r}."
         )
     out = Path(out)
     statuses = {}
@@ -361,7 +359,7 @@ def run_ablation(
         progress=base.progress,
     )
     config = base.to_dict()
-    for name in ("out", *VARIED_FIELDS):  # a path of this machine; what variants set
+    for name in ("out", *ABLATION_VARIED):  # a path of this machine; what variants set
         del config[name]
     results["ablation"] = {
         "train_config": config,

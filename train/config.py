@@ -23,6 +23,10 @@ GW_COST_SCALES = ("std", "mean", "max", "none")  # see livedual.train.gw
 GW_METRICS = ("l1", "l2")
 BEAT_LOSSES = ("balanced", "l1")  # see livedual.train.losses
 DEVICES = ("auto", "cpu", "cuda")
+# livedual ablate (see livedual.train.ablation): what each variant sets in the base
+# configuration, and which checkpoint of a run is exported.
+ABLATION_VARIED = ("gw", "cycle", "arch")
+ABLATION_CHECKPOINTS = ("last", "best")
 SYNTHETIC = "synthetic"  # value of ``data`` that selects the synthetic corpus
 
 

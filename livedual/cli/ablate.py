@@ -14,6 +14,8 @@ import logging
 from pathlib import Path
 
 from livedual.train.config import (
+    ABLATION_CHECKPOINTS,
+    ABLATION_VARIED,
     PRESET_NAMES,
     SYNTHETIC,
     TrainConfig,
@@ -32,11 +34,7 @@ from .eval import DEFAULT_DURATION_S, DEFAULT_SONGS, DEFAULT_TRAIN_SONGS
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_PRESET = "tiny"
-VARIED = ("gw", "cycle", "arch")  # set by each variant, not by the command line
 SPLIT = "split"  # --eval-data: the sequences the runs held out of --data
-# Which checkpoint of a run is exported, as livedual.train.ablation.CHECKPOINTS (which
-# imports torch).
-CHECKPOINTS = ("last", "best")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -71,14 +69,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--checkpoint",
-        choices=CHECKPOINTS,
+        choices=ABLATION_CHECKPOINTS,
         default="last",
         help="export each run's last step (the same budget for all) or best validation",
     )
     _add_eval_arguments(parser)
     add_config_arguments(parser)
     for action in parser._actions:  # accepted only to be refused with a clear message
-        if action.dest in VARIED:
+        if action.dest in ABLATION_VARIED:
             action.help = argparse.SUPPRESS
     add_common(parser)
     parser.set_defaults(func=run)
@@ -135,7 +133,7 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
 def _base_config(args: argparse.Namespace) -> TrainConfig:
     """What every variant shares: the preset, the data and the options given."""
     overrides = overrides_from_args(args)
-    varied = sorted(set(VARIED) & set(overrides))
+    varied = sorted(set(ABLATION_VARIED) & set(overrides))
     if varied:
         raise ParameterError(
             f"--{', --'.join(varied)}: the ablation sets these for each variant itself."
