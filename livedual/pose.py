@@ -466,6 +466,39 @@ def _continuous_hemisphere(q: np.ndarray) -> np.ndarray:
     return q * np.cumprod(flips, axis=0)[..., None]
 
 
+def resampled_quaternions(
+    pose: np.ndarray, *, src_fps: float, dst_fps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The resampling of :func:`resample_pose`, stopped at translations and quaternions.
+
+    For writers that want another rotation format at the new rate (axis-angle for the
+    AIST++ pickle) without a round trip through 6D vectors and matrices.
+
+    Parameters
+    ----------
+    pose : np.ndarray [shape=(T, 147)]
+        ``T >= 1``.
+    src_fps, dst_fps : float
+        Frame rates in Hz of the input and of the output.
+
+    Returns
+    -------
+    transl : np.ndarray [shape=(T', 3), float64]
+    quaternions : np.ndarray [shape=(T', 24, 4), float64]
+        ``(w, x, y, z)``; ``T'`` as in :func:`resample_pose`.
+    """
+    n_out = resampled_length(len(pose), src_fps=src_fps, dst_fps=dst_fps)
+    transl, rotations = unpack_pose(np.asarray(pose, dtype=np.float64))
+    q = _continuous_hemisphere(matrix_to_quaternion(rotations))  # (T, 24, 4)
+    if len(pose) == 1:
+        return transl, q
+    position = np.arange(n_out) * (src_fps / dst_fps)  # in input frames
+    lo = np.clip(np.floor(position).astype(np.int64), 0, len(pose) - 2)
+    frac = np.clip(position - lo, 0.0, 1.0)
+    transl_out = transl[lo] * (1.0 - frac[:, None]) + transl[lo + 1] * frac[:, None]
+    return transl_out, quaternion_slerp(q[lo], q[lo + 1], frac[:, None])
+
+
 def resample_pose(pose: np.ndarray, *, src_fps: float, dst_fps: float) -> np.ndarray:
     """Resample a pose sequence in time: translation linearly, rotations by slerp.
 
@@ -489,16 +522,8 @@ def resample_pose(pose: np.ndarray, *, src_fps: float, dst_fps: float) -> np.nda
     pose = _as_array(pose, "pose", (POSE_DIM,))
     if pose.ndim != 2:
         raise ParameterError(f"pose must have shape (T, {POSE_DIM}), got {pose.shape}.")
-    n_out = resampled_length(len(pose), src_fps=src_fps, dst_fps=dst_fps)
     if len(pose) == 1:
         return pose.copy()
-    position = np.arange(n_out) * (src_fps / dst_fps)  # in input frames
-    lo = np.clip(np.floor(position).astype(np.int64), 0, len(pose) - 2)
-    frac = np.clip(position - lo, 0.0, 1.0)
-
-    transl, rotations = unpack_pose(pose.astype(np.float64))
-    transl_out = transl[lo] * (1.0 - frac[:, None]) + transl[lo + 1] * frac[:, None]
-    q = _continuous_hemisphere(matrix_to_quaternion(rotations))  # (T, 24, 4)
-    q_out = quaternion_slerp(q[lo], q[lo + 1], frac[:, None])
+    transl_out, q_out = resampled_quaternions(pose, src_fps=src_fps, dst_fps=dst_fps)
     out = pack_pose(transl=transl_out, rotations=quaternion_to_matrix(q_out))
     return out.astype(_out_dtype(pose))

@@ -32,14 +32,10 @@ from ..atomic import atomic_write
 from ..const import AIST_FPS, FPS, N_JOINTS, POSE_DIM
 from ..errors import DataError, ParameterError
 from ..pose import (
-    matrix_to_axis_angle,
-    matrix_to_quaternion,
     pose_to_axis_angle,
-    quaternion_slerp,
     quaternion_to_axis_angle,
     resample_pose,
-    resampled_length,
-    unpack_pose,
+    resampled_quaternions,
 )
 from ..skeleton import pose_to_joints
 from .aistpp import read_aist_motion
@@ -179,7 +175,9 @@ def aist_dict(pose: np.ndarray, *, fps: float = FPS) -> dict[str, Any]:
     if fps == AIST_FPS:
         transl, axis_angle = pose_to_axis_angle(pose)
     else:
-        transl, axis_angle = _resampled_axis_angle(pose, fps=fps)
+        # Slerped quaternions straight to axis-angle: no round trip through 6D at 60 fps.
+        transl, quaternions = resampled_quaternions(pose, src_fps=fps, dst_fps=AIST_FPS)
+        axis_angle = quaternion_to_axis_angle(quaternions)
     return {
         "smpl_loss": 0.0,
         "smpl_poses": np.asarray(axis_angle, np.float32).reshape(
@@ -188,32 +186,6 @@ def aist_dict(pose: np.ndarray, *, fps: float = FPS) -> dict[str, Any]:
         "smpl_scaling": np.ones(1, np.float32),
         "smpl_trans": np.asarray(transl, np.float32),
     }
-
-
-def _resampled_axis_angle(
-    pose: np.ndarray, *, fps: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Translations (N, 3) and axis-angle rotations (N, 24, 3) at AIST_FPS, float64.
-
-    The same resampling as :func:`~livedual.pose.resample_pose` (translation linearly,
-    rotations by slerp), but the rotations go from the slerped quaternions straight to
-    axis-angle, with no round trip through 6D vectors and matrices at the higher rate.
-    """
-    n_out = resampled_length(len(pose), src_fps=fps, dst_fps=AIST_FPS)
-    transl, rotations = unpack_pose(pose.astype(np.float64))
-    if len(pose) == 1:
-        return transl, matrix_to_axis_angle(rotations)
-    position = np.arange(n_out) * (fps / AIST_FPS)  # in input frames
-    low = np.clip(np.floor(position).astype(np.int64), 0, len(pose) - 2)
-    fraction = np.clip(position - low, 0.0, 1.0)
-    transl_out = (
-        transl[low] * (1.0 - fraction[:, None]) + transl[low + 1] * fraction[:, None]
-    )
-    quaternions = matrix_to_quaternion(rotations)  # (T, 24, 4)
-    slerped = quaternion_slerp(
-        quaternions[low], quaternions[low + 1], fraction[:, None]
-    )
-    return transl_out, quaternion_to_axis_angle(slerped)
 
 
 def write_aist_pickle(

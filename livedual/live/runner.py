@@ -240,9 +240,7 @@ def _serve_windows(conn: object, model_path: str, options: RuntimeOptions) -> No
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     try:
         generator = Generator.load(model_path, options=options)
-        window = (
-            WARMUP_NOISE * np.random.default_rng(0).standard_normal(WINDOW_SAMPLES)
-        ).astype(np.float32)
+        window = _warmup_audio()
         timings = {
             "compute process features": _timed(
                 lambda: analyse_music(window, sr=SAMPLE_RATE)
@@ -587,10 +585,7 @@ class LiveRunner:
     def _dummy_window(self) -> np.ndarray:
         """Quiet noise (music -> dance) or a still pose (dance -> music), one window."""
         if self.task == MUSIC_TO_DANCE:
-            rng = np.random.default_rng(0)
-            return (WARMUP_NOISE * rng.standard_normal(WINDOW_SAMPLES)).astype(
-                np.float32
-            )
+            return _warmup_audio()
         return np.tile(_rest_pose(), (WINDOW_FRAMES, 1))
 
     def _warm_output(self) -> None:
@@ -1037,6 +1032,12 @@ class LiveRunner:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _warmup_audio() -> np.ndarray:
+    """One window of quiet noise [shape=(66150,), float32] to compile the feature kernels on."""
+    rng = np.random.default_rng(0)
+    return (WARMUP_NOISE * rng.standard_normal(WINDOW_SAMPLES)).astype(np.float32)
 
 
 def _timed(work: Callable[[], object]) -> float:
