@@ -335,7 +335,7 @@ def heard_beat_error(*, beat_align: bool, song) -> float:
 
 
 def test_lowlatency_mode_keeps_the_steps_on_the_coming_beats():
-    song = make_song(5, duration_s=12.0)  # 93 bpm: a beat every 16 frames
+    song = make_song(6, duration_s=12.0)  # 92 bpm: a beat every 16 frames
     aligned = heard_beat_error(beat_align=True, song=song)
     unaligned = heard_beat_error(beat_align=False, song=song)
     assert aligned <= 1.0  # within 40 ms of the beat the audience hears

@@ -13,6 +13,7 @@ from livedual.const import (
     CHROMA,
     FPS,
     HOP_LENGTH,
+    MFCC,
     N_CHROMA,
     POSE_DIM,
     SAMPLE_RATE,
@@ -29,6 +30,7 @@ from livedual.data.synth_dance import dance
 from livedual.data.synth_music import (
     BEATS_PER_BAR,
     FORM,
+    GENRES,
     MAX_TEMPO_BPM,
     MIN_TEMPO_BPM,
     draw_song_spec,
@@ -210,18 +212,60 @@ def style_windows(seeds: range) -> tuple[np.ndarray, np.ndarray]:
 def test_a_nearest_centroid_classifier_recognises_the_style_of_a_window():
     train_x, train_y = style_windows(range(10, 16))
     test_x, test_y = style_windows(range(100, 106))
+    assert nearest_centroid_accuracy(train_x, train_y, test_x, test_y) >= 0.9
+
+
+def nearest_centroid_accuracy(
+    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray
+) -> float:
+    """Share of test rows whose nearest class centroid (standardised features) is right."""
     mean, std = train_x.mean(axis=0), train_x.std(axis=0) + 1e-6
+    classes = np.unique(train_y)
     centroids = np.stack(
-        [
-            ((train_x - mean) / std)[train_y == k].mean(axis=0)
-            for k in range(len(STYLES))
-        ]
+        [((train_x - mean) / std)[train_y == k].mean(axis=0) for k in classes]
     )
-    distance = ((((test_x - mean) / std)[:, None, :] - centroids[None]) ** 2).sum(
-        axis=-1
+    distance = ((((test_x - mean) / std)[:, None, :] - centroids[None]) ** 2).sum(-1)
+    return float(np.mean(classes[distance.argmin(axis=1)] == test_y))
+
+
+# --- genres: the music says which style to dance ----------------------------------------
+
+
+def test_each_style_dances_to_its_own_genre_of_music():
+    assert STYLES == tuple(GENRES)
+    ranges = sorted(genre.tempo_bpm for genre in GENRES.values())
+    assert all(a[1] <= b[0] for a, b in zip(ranges, ranges[1:]))  # no overlap
+    genres = set()
+    for seed in range(16):
+        spec = draw_song_spec(seed, duration_s=5.0)
+        low, high = GENRES[spec.genre].tempo_bpm
+        assert low <= spec.tempo_bpm <= high
+        assert make_song(seed, duration_s=5.0).style == spec.genre
+        genres.add(spec.genre)
+    assert genres == set(GENRES)
+    forced = draw_song_spec(0, duration_s=5.0, genre="sway")
+    assert forced.genre == "sway" and forced.tempo_bpm <= GENRES["sway"].tempo_bpm[1]
+
+
+def music_statistics(windows) -> np.ndarray:
+    """Per window: MFCC mean and spread, and the median spacing of the beat flags."""
+    rows = []
+    for music in windows.music:
+        beats = np.flatnonzero(music[:, BEAT] > 0.5)
+        spacing = np.median(np.diff(beats)) if len(beats) > 1 else 0.0
+        mfcc = music[:, MFCC]
+        rows.append(np.concatenate([mfcc.mean(axis=0), mfcc.std(axis=0), [spacing]]))
+    return np.array(rows)
+
+
+def test_the_music_features_of_a_window_tell_its_style():
+    """What a music -> dance generator needs: windows of unseen songs tell their style."""
+    train = synthetic_windows(n_songs=12, seed=0, duration_s=10.0, stride=25)
+    test = synthetic_windows(n_songs=8, seed=1, duration_s=10.0, stride=25)
+    accuracy = nearest_centroid_accuracy(
+        music_statistics(train), train.genre, music_statistics(test), test.genre
     )
-    accuracy = np.mean(distance.argmin(axis=1) == test_y)
-    assert accuracy >= 0.9
+    assert accuracy >= 0.7  # chance is 0.25
 
 
 def test_the_chord_picks_the_figure_and_the_loudness_its_size(truths):

@@ -198,6 +198,20 @@ def test_checkpoint_describes_itself(toy_dir: Path, tmp_path: Path) -> None:
     torch.testing.assert_close(generator(batch.music, batch.pose[:, 0], seed), expected)
 
 
+def test_best_checkpoint_has_the_lowest_reconstruction_losses(
+    toy_dir: Path, tmp_path: Path
+) -> None:
+    state = train(_cfg(toy_dir, tmp_path, max_steps=6, val_every=1, ckpt_every=1))
+    scores = {
+        step: values["rec_dance"] + values["rec_music"]
+        for step, values in state.val_history
+    }
+    best_step = min(scores, key=scores.get)
+    best = torch.load(tmp_path / ckpt_io.BEST, weights_only=True)
+    assert best["step"] == best_step
+    assert best["best_val"] == pytest.approx(scores[best_step])
+
+
 def test_foreign_files_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.pt"
     torch.save({"weights": torch.zeros(2)}, path)

@@ -26,7 +26,13 @@ import numpy as np
 from ..const import FPS, SAMPLE_RATE, WINDOW_FRAMES
 from ..errors import ParameterError
 from .synth_dance import STYLES, dance
-from .synth_music import SongSpec, SongTruth, draw_song_spec, render_song
+from .synth_music import (
+    SongSpec,
+    SongTruth,
+    draw_genre,
+    draw_song_spec,
+    render_song,
+)
 from .windows import WindowSet, cut_windows
 
 _LOGGER = logging.getLogger(__name__)
@@ -88,7 +94,8 @@ def make_song(
     duration_s : float
         Length in seconds (at least 3.5).
     style : str or None
-        One of :data:`STYLES`; None draws one from the seed.
+        One of :data:`STYLES`; None draws one from the seed. The song is of the style's
+        genre of music (:data:`livedual.data.synth_music.GENRES`).
 
     Returns
     -------
@@ -98,12 +105,12 @@ def make_song(
     if seed < 0:
         raise ParameterError(f"seed must be a non-negative integer, not {seed}.")
     if style is None:
-        style = STYLES[int(np.random.default_rng([seed, 3]).integers(len(STYLES)))]
+        style = draw_genre(seed)
     elif style not in STYLES:
         raise ParameterError(
             f"unknown dance style {style!r}; choose one of {', '.join(STYLES)}."
         )
-    spec = draw_song_spec(seed, duration_s=duration_s)
+    spec = draw_song_spec(seed, duration_s=duration_s, genre=style)
     audio, truth = render_song(spec)
     pose = dance(truth, style=style, seed=seed)
     return SynthSong(

@@ -54,11 +54,11 @@ from ..skeleton import (
     RIGHT_FOOT,
     forward_kinematics,
 )
-from .synth_music import MAJOR, MINOR, SongTruth, frame_times
+from .synth_music import GENRES, MAJOR, MINOR, SongTruth, frame_times
 
 _LOGGER = logging.getLogger(__name__)
 
-STYLES = ("bounce", "sway", "robot", "jump")
+STYLES = tuple(GENRES)  # each style dances to the genre of music of the same name
 
 AMP_FLOOR = 0.5  # figure amplitude at zero loudness (1 at full loudness)
 PERSONAL_SCALE = 0.1  # the seed scales arm, leg and torso figures by 1 +- this

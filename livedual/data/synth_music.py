@@ -1,10 +1,14 @@
 """Synthetic music for the synthetic corpus: a seeded song spec rendered to audio, with truth.
 
-A seed draws a :class:`SongSpec` (tempo, key, a chord progression per section, section
-loudness); :func:`render_song` turns it into mono audio at ``SAMPLE_RATE`` with additive
-synthesis (chord pads, a plucked bass, kick on every beat, snare on the backbeats, hi-hats)
-and returns the ground truth the audio was made from (:class:`SongTruth`): beat and downbeat
+A seed draws a :class:`SongSpec` (genre, tempo, key, a chord progression per section,
+section loudness); :func:`render_song` turns it into mono audio at ``SAMPLE_RATE`` with
+additive synthesis (chord pads, a plucked bass on every beat, the genre's drum pattern) and
+returns the ground truth the audio was made from (:class:`SongTruth`): beat and downbeat
 times, the chord of every beat, the sections and the loudness envelope at 25 fps.
+
+Each genre (:data:`GENRES`) is the music of one dance style of the corpus, as each dance
+genre of AIST++ has its own music: the genres' tempo ranges do not overlap and their drum
+patterns differ, so the music alone says which style to dance.
 
 Everything is license-free, deterministic for a seed, and fast (vectorised numpy: a 30 s song
 renders in a few tens of milliseconds). Music is in 4/4 with one chord per bar.
@@ -25,8 +29,6 @@ _LOGGER = logging.getLogger(__name__)
 
 # --- song structure --------------------------------------------------------------------
 SECONDS_PER_MINUTE = 60.0
-MIN_TEMPO_BPM = 70.0
-MAX_TEMPO_BPM = 150.0
 BEATS_PER_BAR = 4
 BARS_PER_SECTION = 4
 MIN_LEAD_IN_S = 0.2  # silence before the first downbeat, so no song starts on sample 0
@@ -85,12 +87,62 @@ SNARE_TONE_HZ = 190.0
 SNARE_DECAY_S = 0.05
 HAT_LENGTH_S = 0.05
 HAT_DECAY_S = 0.012
-HATS_PER_BEAT = {"verse": 2, "chorus": 4, "bridge": 2}
-SNARE_BEATS = (1, 3)  # backbeats, counting beats of a bar from 0
 LEVEL = {"pad": 0.22, "bass": 0.3, "kick": 0.75, "snare": 0.25, "hat": 0.08}
 LIMITER_DRIVE = 1.2  # tanh soft limiter drive
 OUTPUT_PEAK = 0.9  # the limiter never exceeds this
 WAVETABLE_SIZE = 4096  # samples per period of a tabulated waveform
+HAT_ACCENT = 0.6  # level of a hi-hat off the beat relative to one on it
+
+
+@dataclass(frozen=True)
+class Genre:
+    """A kind of song: its tempo range and drum pattern.
+
+    Drum positions are in beats: kicks and snares from the start of the bar (0 = downbeat),
+    hi-hats from the start of each beat.
+    """
+
+    tempo_bpm: tuple[float, float]
+    kick: tuple[float, ...]
+    snare: tuple[float, ...]
+    hats: tuple[float, ...]
+    """Hi-hats in the verse and the bridge."""
+    chorus_hats: tuple[float, ...]
+
+
+# One genre per dance style of livedual.data.synth_dance, under the same name.
+GENRES = {
+    "bounce": Genre(  # hip-hop: a pushed kick after beat 3, snare backbeat
+        tempo_bpm=(85.0, 105.0),
+        kick=(0.0, 1.0, 2.0, 2.5, 3.0),
+        snare=(1.0, 3.0),
+        hats=(0.0, 0.5),
+        chorus_hats=(0.0, 0.5, 0.75),
+    ),
+    "sway": Genre(  # slow and sparse: no hi-hats but in the chorus
+        tempo_bpm=(70.0, 85.0),
+        kick=(0.0, 1.0, 2.0, 3.0),
+        snare=(1.0, 3.0),
+        hats=(),
+        chorus_hats=(0.0, 0.5),
+    ),
+    "robot": Genre(  # electro: four on the floor, claps, sixteenth hi-hats throughout
+        tempo_bpm=(105.0, 125.0),
+        kick=(0.0, 1.0, 2.0, 3.0),
+        snare=(1.0, 3.0),
+        hats=(0.0, 0.25, 0.5, 0.75),
+        chorus_hats=(0.0, 0.25, 0.5, 0.75),
+    ),
+    "jump": Genre(  # aerobic: four on the floor, eighth hi-hats, triplets in the chorus
+        tempo_bpm=(125.0, 150.0),
+        kick=(0.0, 1.0, 2.0, 3.0),
+        snare=(1.0, 3.0),
+        hats=(0.0, 0.5),
+        chorus_hats=(0.0, 1 / 3, 2 / 3),
+    ),
+}
+MIN_TEMPO_BPM = min(genre.tempo_bpm[0] for genre in GENRES.values())
+MAX_TEMPO_BPM = max(genre.tempo_bpm[1] for genre in GENRES.values())
 
 
 @dataclass(frozen=True)
@@ -99,6 +151,8 @@ class SongSpec:
 
     seed: int
     duration_s: float
+    genre: str
+    """A key of :data:`GENRES`."""
     tempo_bpm: float
     key_root: int
     """Pitch class of the key, 0 = C."""
@@ -189,7 +243,15 @@ class SongTruth:
         return self.beat_section[np.maximum(self.frame_index(), 0)]
 
 
-def draw_song_spec(seed: int, *, duration_s: float) -> SongSpec:
+def draw_genre(seed: int) -> str:
+    """The genre a seed draws when none is asked for (uniform over :data:`GENRES`)."""
+    names = tuple(GENRES)
+    return names[int(np.random.default_rng([seed, 3]).integers(len(names)))]
+
+
+def draw_song_spec(
+    seed: int, *, duration_s: float, genre: str | None = None
+) -> SongSpec:
     """Draw a song from a seed.
 
     Parameters
@@ -198,6 +260,8 @@ def draw_song_spec(seed: int, *, duration_s: float) -> SongSpec:
         Any non-negative integer; the same seed always gives the same song.
     duration_s : float
         Length in seconds (at least one bar at the slowest tempo, 3.5 s).
+    genre : str or None
+        A key of :data:`GENRES`; None draws one from the seed (:func:`draw_genre`).
 
     Returns
     -------
@@ -210,6 +274,12 @@ def draw_song_spec(seed: int, *, duration_s: float) -> SongSpec:
         raise ParameterError(
             f"duration_s must be at least {min_duration:.1f} s, not {duration_s}."
         )
+    if genre is None:
+        genre = draw_genre(seed)
+    elif genre not in GENRES:
+        raise ParameterError(
+            f"unknown genre {genre!r}; choose one of {', '.join(GENRES)}."
+        )
     rng = np.random.default_rng([seed, 0])
     key_mode = int(rng.integers(2))
     table = MAJOR_PROGRESSIONS if key_mode == MAJOR else MINOR_PROGRESSIONS
@@ -217,7 +287,8 @@ def draw_song_spec(seed: int, *, duration_s: float) -> SongSpec:
     return SongSpec(
         seed=seed,
         duration_s=float(duration_s),
-        tempo_bpm=float(rng.uniform(MIN_TEMPO_BPM, MAX_TEMPO_BPM)),
+        genre=genre,
+        tempo_bpm=float(rng.uniform(*GENRES[genre].tempo_bpm)),
         key_root=int(rng.integers(N_CHROMA)),
         key_mode=key_mode,
         lead_in_s=float(rng.uniform(MIN_LEAD_IN_S, MAX_LEAD_IN_S)),
@@ -399,16 +470,21 @@ def _additive(
 def _add_drums(
     mix: np.ndarray, spec: SongSpec, truth: SongTruth, rng: np.random.Generator
 ) -> None:
-    """Kick on every beat, snare on the backbeats, hi-hats on eighths or sixteenths."""
+    """The genre's kick, snare and hi-hat pattern, bar by bar."""
+    genre = GENRES[spec.genre]
     kick, snare, hat = _drum_samples(rng)
-    for i, time in enumerate(truth.beat_times):
-        _place(mix, LEVEL["kick"] * kick, time)
-        if truth.beat_in_bar[i] in SNARE_BEATS:
-            _place(mix, LEVEL["snare"] * snare, time)
-        per_beat = HATS_PER_BEAT[truth.section_labels[truth.beat_section[i]]]
-        for k in range(per_beat):
-            accent = 1.0 if k == 0 else 0.6
-            _place(mix, LEVEL["hat"] * accent * hat, time + k * spec.beat_s / per_beat)
+    for i in np.flatnonzero(truth.beat_in_bar == 0):
+        bar = truth.beat_times[i]
+        for step in genre.kick:
+            _place(mix, LEVEL["kick"] * kick, bar + step * spec.beat_s)
+        for step in genre.snare:
+            _place(mix, LEVEL["snare"] * snare, bar + step * spec.beat_s)
+        chorus = truth.section_labels[truth.beat_section[i]] == "chorus"
+        for beat in range(BEATS_PER_BAR):
+            for step in genre.chorus_hats if chorus else genre.hats:
+                accent = 1.0 if step == 0 else HAT_ACCENT
+                time = bar + (beat + step) * spec.beat_s
+                _place(mix, LEVEL["hat"] * accent * hat, time)
 
 
 def _drum_samples(
