@@ -105,6 +105,34 @@ def test_checkpoint_args_rebuild_the_same_model() -> None:
     torch.testing.assert_close(rebuilt.eval()(*inputs), g(*inputs))
 
 
+def test_checkpoints_from_before_start_residual_keep_absolute_poses() -> None:
+    saved = {k: v for k, v in vars(model.preset("tiny", "music2dance")).items()}
+    assert (
+        saved.pop("start_residual") is True
+    )  # new models write changes from the start
+    assert model.ModelArgs.from_dict(saved).start_residual is False
+    assert model.build_generator(saved).args.start_residual is False
+
+
+@pytest.mark.parametrize("residual", [True, False])
+def test_a_silent_head_continues_the_start_pose_only_with_start_residual(
+    residual: bool,
+) -> None:
+    torch.manual_seed(0)
+    args = model.preset("tiny", "music2dance")
+    g = model.build_generator(
+        model.ModelArgs(**(vars(args) | {"start_residual": residual}))
+    )
+    torch.nn.init.zeros_(g.head.weight)
+    torch.nn.init.zeros_(g.head.bias)
+    x, start, seed = _inputs(g.eval())
+    out = g(x, start, seed)
+    if residual:  # every frame is the start pose plus nothing
+        torch.testing.assert_close(out, start[:, None].expand_as(out))
+    else:  # every frame is the training mean pose (identity statistics: zeros)
+        torch.testing.assert_close(out, torch.zeros_like(out))
+
+
 def test_wrong_arguments_are_refused() -> None:
     with pytest.raises(ParameterError):
         model.MusicToDance(model.preset("tiny", "dance2music"))

@@ -46,7 +46,14 @@ from livedual.rhythm import (
 )
 from livedual.skeleton import FOOT_JOINTS, pose_to_joints
 
-SEEDS = (0, 1, 2, 3, 4, 5)  # tempi from 71 to 146 BPM, major and minor keys
+SEEDS = (
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+)  # every genre, tempi from 79 to 132 BPM, major and minor keys
 DURATION_S = 20.0
 
 

@@ -14,6 +14,12 @@ input and output windows cover the same 3 s, and without this the decoder must d
 the frame-to-frame alignment through cross-attention alone, which on small data it did
 not do in hundreds of steps.
 
+G_M→D also writes each frame as a change from its start pose (``start_residual``, on by
+default): the paper's autoregressive decoder continues from its start token by
+construction, a one-pass decoder does not. Without it, a window's first frame landed
+8 cm (mean joint distance) from the pose it was started from, a jump at every window
+boundary when windows are chained; with it, about 1 cm.
+
 With ``arch="lstm"`` (:mod:`livedual.train.lstm`) the transformer encoder and decoder
 give way to LSTMs, everything around them staying the same: a sequence-to-sequence
 baseline in the spirit of Tang et al. 2018, trained and exported like the transformers.
@@ -166,6 +172,15 @@ class ModelArgs:
     # "transformer" (the paper) or "lstm" (the baseline; n_head and aligned_queries
     # unused). Checkpoints and cards without it are transformers.
     arch: str = "transformer"
+    # G_M→D writes each frame as a change from the start pose (in normalised units), so a
+    # window continues the pose it was started from, as the paper's autoregressive decoder
+    # does. Checkpoints and cards without it predate it: absolute poses.
+    start_residual: bool = True
+
+    @classmethod
+    def from_dict(cls, saved: dict[str, Any]) -> ModelArgs:
+        """Arguments saved in a checkpoint; fields it predates keep their old behaviour."""
+        return cls(**({"start_residual": False} | saved))
 
     @property
     def in_dim(self) -> int:
@@ -265,7 +280,7 @@ class EncoderDecoder(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Output [shape=(B, window, out_dim)] and pooled encoder embedding [shape=(B, width)]."""
         memory = self.encode(x)
-        out = self.finish(self.decode(memory, start, seed))
+        out = self.finish(self.decode(memory, start, seed), start)
         return out, memory.mean(dim=1)  # (B, W): mean over frames
 
     def forward(
@@ -322,8 +337,11 @@ class MusicToDance(EncoderDecoder):
     def embed_start(self, start: torch.Tensor) -> torch.Tensor:
         return self.start_proj(self.pose_norm(start))[:, None, :]  # (B, 1, W)
 
-    def finish(self, h: torch.Tensor) -> torch.Tensor:
-        return self.pose_norm.inverse(self.head(h))  # (B, T, 147) metres + raw 6D
+    def finish(self, h: torch.Tensor, start: torch.Tensor) -> torch.Tensor:
+        y = self.head(h)  # (B, T, 147) normalised
+        if self.args.start_residual:
+            y = y + self.pose_norm(start)[:, None, :]
+        return self.pose_norm.inverse(y)  # metres + raw 6D
 
     def sample_start(
         self,
@@ -360,7 +378,7 @@ class DanceToMusic(EncoderDecoder):
     def embed_start(self, start: torch.Tensor) -> torch.Tensor:
         return self.chord_embedding(start)[:, None, :]  # (B,) -> (B, 1, W)
 
-    def finish(self, h: torch.Tensor) -> torch.Tensor:
+    def finish(self, h: torch.Tensor, start: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.head(h))  # (B, T, 13) probabilities
 
     def sample_start(
@@ -390,7 +408,7 @@ GENERATORS: dict[str, type[EncoderDecoder]] = {
 def build_generator(args: ModelArgs | dict) -> EncoderDecoder:
     """The generator of ``args.task``, from a :class:`ModelArgs` or its dict (checkpoints)."""
     if isinstance(args, dict):
-        args = ModelArgs(**args)
+        args = ModelArgs.from_dict(args)
     if args.task not in GENERATORS:
         raise ParameterError(
             f"unknown task {args.task!r}; expected one of {sorted(GENERATORS)}."

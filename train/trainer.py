@@ -113,13 +113,13 @@ def _model_args(
             preset(cfg.preset, "dance2music", arch=cfg.arch),
         )
     saved = checkpoint["model_args"]
-    to_dance = ModelArgs(**saved["music2dance"])
+    to_dance = ModelArgs.from_dict(saved["music2dance"])
     if to_dance.arch != cfg.arch:
         raise ParameterError(
             f"{cfg.out} holds {to_dance.arch} generators; a resumed run cannot switch "
             f"to arch {cfg.arch!r}."
         )
-    return to_dance, ModelArgs(**saved["dance2music"])
+    return to_dance, ModelArgs.from_dict(saved["dance2music"])
 
 
 def build_state(
