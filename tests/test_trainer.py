@@ -142,7 +142,8 @@ def test_tiny_learns(toy_dir: Path, tmp_path: Path) -> None:
     )
     (start_step, start), *_, (end_step, end) = state.val_history
     assert (start_step, end_step) == (0, 120)
-    assert end["rec_dance"] < 0.3 * start["rec_dance"]
+    # A start-residual G_M->D begins at the start pose, already nearer than a random pose.
+    assert end["rec_dance"] < 0.35 * start["rec_dance"]
     assert end["rec_music"] < 0.6 * start["rec_music"]
     assert end["gw"] < start["gw"]
     assert any((tmp_path / "tb").iterdir())
