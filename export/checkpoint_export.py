@@ -34,9 +34,9 @@ def export_checkpoint(
     training = {
         "checkpoint": Path(checkpoint_path).name,
         "step": int(checkpoint["step"]),
-        "data": checkpoint.get("data", {}),
+        "data": _without_folders(checkpoint.get("data", {}), ("source",)),
         "validation": checkpoint.get("val", {}),
-        "config": config,
+        "config": _without_folders(config, ("data", "out")),
     }
     pool = checkpoint.get("start_poses")
     pool = None if pool is None else np.asarray(pool)[:START_POOL_SIZE]
@@ -54,6 +54,12 @@ def export_checkpoint(
             )
         )
     return results
+
+
+def _without_folders(record: dict, keys: tuple[str, ...]) -> dict:
+    """``record`` with the paths under ``keys`` cut to their last part: a card travels to
+    other machines, where the training machine's folders mean nothing."""
+    return record | {k: Path(record[k]).name for k in keys if k in record}
 
 
 @dataclass(frozen=True)

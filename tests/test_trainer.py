@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import dataclasses
 import subprocess
 import sys
@@ -386,3 +387,21 @@ def test_no_gw_and_no_cycle_drop_their_terms(toy_dir: Path, tmp_path: Path) -> N
     )
     assert not {"gw", "cyc_dance", "cyc_music"} & set(state.history[0])
     assert dataclasses.asdict(state.cfg)["gw"] is False
+
+
+def test_export_writes_cards_without_the_training_machines_folders(
+    toy_dir: Path, tmp_path: Path
+) -> None:
+    from livedual.export.checkpoint_export import export_checkpoint
+    from livedual.inference import Generator
+
+    run = tmp_path / "run"
+    train(_cfg(toy_dir, run, max_steps=2, val_every=1, ckpt_every=1))
+    results = export_checkpoint(run / ckpt_io.LAST, tmp_path / "model")
+    for result in results:
+        generator = Generator.load(result.onnx_path)
+        training = generator.card.training
+        assert training["config"]["data"] == toy_dir.name
+        assert training["config"]["out"] == "run"
+        assert training["data"]["source"] == toy_dir.name
+        assert str(tmp_path) not in json.dumps(training)
