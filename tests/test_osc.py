@@ -380,6 +380,23 @@ def test_a_flooding_sender_does_not_starve_the_others():
     assert source.drops == {FLOOD: 50}
 
 
+def test_two_senders_at_once_each_get_their_own_frames():
+    poses = {("10.0.0.2", 9000): random_pose(5), ("10.0.0.2", 9001): random_pose(6)}
+    streams = {
+        sender: fmt.encode_frame(format="vmc", frame_index=0, time_s=0.0, pose=pose)
+        for sender, pose in poses.items()
+    }
+    source = OscMocapSource(port=0)
+    # Message by message, alternating: a shared decoder would mix the two bodies.
+    for pair in zip(*streams.values()):
+        for sender, (address, args) in zip(streams, pair):
+            source.handle_datagram(message(address, *args), sender)
+    frames = source.read_all()
+    assert len(frames) == 2 and not source.drops
+    for frame, pose in zip(frames, poses.values()):
+        assert np.abs(unpack_pose(frame.pose)[1] - unpack_pose(pose)[1]).max() < 1e-5
+
+
 def test_random_packets_never_break_the_source():
     rng = np.random.default_rng(7)
     prefixes = [

@@ -2,8 +2,9 @@
 
 A python-osc UDP server runs in a background thread and hands every datagram to
 :meth:`OscMocapSource.handle_datagram`, which parses it, feeds each message to the decoder
-of its format and puts completed frames in a bounded queue (the oldest frame is dropped
-when the reader falls behind). Nothing a sender does can raise in the server thread:
+of its format kept for its sender (two senders never mix into one frame) and puts
+completed frames in a bounded queue (the oldest frame is dropped when the reader falls
+behind). Nothing a sender does can raise in the server thread:
 packets from unknown senders, floods beyond the packet rate, malformed packets and
 messages with wrong address, argument count or type, NaN or out-of-range values are
 dropped and counted in :attr:`OscMocapSource.drops` under the reason.
@@ -18,6 +19,7 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import Any
 
 from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import BlockingOSCUDPServer
@@ -144,10 +146,10 @@ class OscMocapSource(Source[PoseFrame | None]):
         self._queue: queue.Queue[PoseFrame] = queue.Queue(maxsize=queue_frames)
         self._max_packets_per_s = max_packets_per_s
         self._buckets: OrderedDict[str | None, _TokenBucket] = OrderedDict()
-        self._decoders: tuple[FrameDecoder, ...] = (
-            FlatDecoder(),
-            NativeDecoder(),
-            VmcDecoder(),
+        # Decoders keep the frame being assembled, so each sender gets its own: messages of
+        # two senders sending at once never mix into one frame.
+        self._decoders: OrderedDict[tuple | None, tuple[FrameDecoder, ...]] = (
+            OrderedDict()
         )
         self._lock = threading.Lock()
         self._drops: Counter[str] = Counter()
@@ -201,24 +203,30 @@ class OscMocapSource(Source[PoseFrame | None]):
         except OscInputError as exc:
             self._drop(exc.reason)
             return
+        decoders = self._decoders_of(sender)
         for address, args in messages:
-            self._feed(address, args)
+            self._feed(decoders, address, args)
+
+    def _decoders_of(self, sender: tuple | None) -> tuple[FrameDecoder, ...]:
+        """The decoders of one sender ``(ip, port)``."""
+        key = None if sender is None else tuple(sender[:2])
+        return _remembered(
+            self._decoders, key, lambda: (FlatDecoder(), NativeDecoder(), VmcDecoder())
+        )
 
     def _bucket(self, ip: str | None) -> _TokenBucket:
-        """The packet-rate bucket of one sender address (least recently heard forgotten first)."""
-        bucket = self._buckets.get(ip)
-        if bucket is None:
-            if len(self._buckets) >= MAX_TRACKED_SENDERS:
-                self._buckets.popitem(last=False)
-            bucket = _TokenBucket(self._max_packets_per_s, BURST_PACKETS, self._clock)
-            self._buckets[ip] = bucket
-        else:
-            self._buckets.move_to_end(ip)
-        return bucket
+        """The packet-rate bucket of one sender address."""
+        return _remembered(
+            self._buckets,
+            ip,
+            lambda: _TokenBucket(self._max_packets_per_s, BURST_PACKETS, self._clock),
+        )
 
-    def _feed(self, address: str, args: list) -> None:
+    def _feed(
+        self, decoders: tuple[FrameDecoder, ...], address: str, args: list
+    ) -> None:
         """Route one message to its format's decoder; queue a completed frame."""
-        decoder = next((d for d in self._decoders if d.accepts(address)), None)
+        decoder = next((d for d in decoders if d.accepts(address)), None)
         if decoder is None:
             self._drop(UNKNOWN_ADDRESS)
             return
@@ -287,3 +295,16 @@ class OscMocapSource(Source[PoseFrame | None]):
             self._server.server_close()
         if self._thread is not None:
             self._thread.join()
+
+
+def _remembered(table: OrderedDict, key: Any, make: Callable[[], Any]) -> Any:
+    """``table[key]``, made on first use; past MAX_TRACKED_SENDERS entries the least
+    recently used is forgotten, so senders cannot grow the table without bound."""
+    value = table.get(key)
+    if value is None:
+        if len(table) >= MAX_TRACKED_SENDERS:
+            table.popitem(last=False)
+        value = table[key] = make()
+    else:
+        table.move_to_end(key)
+    return value
