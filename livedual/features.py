@@ -465,13 +465,6 @@ def _chroma_basis() -> np.ndarray:
     )
 
 
-def _median_filter(x: np.ndarray, *, width: int) -> np.ndarray:
-    """Running median along the last axis; edges reflected like scipy's 'reflect'."""
-    half = width // 2
-    padded = np.pad(x, ((0, 0), (half, half)), mode="symmetric")
-    return _running_median(padded.T, width=width).T
-
-
 def _running_median(padded: np.ndarray, *, width: int) -> np.ndarray:
     """Median of every ``width`` (odd) consecutive rows of ``padded`` (n + width - 1, m) -> (n, m)."""
     block = min(MEDIAN_BLOCK, width // 2 + 1)  # the core must reach below the middle

@@ -1,9 +1,10 @@
-"""Shared fixtures: the real-data folder (skipped with a reason when absent)."""
+"""Shared fixtures: the real-data folder (skipped with a reason when absent), helpers."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from livedual.paths import DATA_ENV, data_root
@@ -53,3 +54,17 @@ def torch_one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def median_filter():
+    """livedual's running median as scipy's ``median_filter(x, size=(1, width),
+    mode="reflect")``: along the last axis, edges mirrored."""
+    from livedual import features
+
+    def along_rows(x: np.ndarray, *, width: int) -> np.ndarray:
+        half = width // 2
+        padded = np.pad(x, ((0, 0), (half, half)), mode="symmetric")
+        return features._running_median(padded.T, width=width).T
+
+    return along_rows

@@ -19,14 +19,12 @@ went on since.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from livedual.atomic import atomic_write
 from livedual.card import card_path_for
 from livedual.errors import ParameterError
 from livedual.evaluation import (
@@ -37,10 +35,9 @@ from livedual.evaluation import (
     prepared_corpus,
 )
 from livedual.evaluation.tables import (
-    RESULTS_JSON,
-    RESULTS_MD,
     markdown_table,
     results_markdown,
+    write_results,
 )
 from livedual.inference import RuntimeOptions
 
@@ -288,18 +285,6 @@ def ablation_markdown(results: dict) -> str:
     )
 
 
-def write_ablation(results: dict, out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """Write ``results.json`` and ``results.md`` (with the ablation table) into ``out_dir``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(results, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-    paths = (out / RESULTS_JSON, out / RESULTS_MD)
-    for path, content in zip(paths, (text, ablation_markdown(results))):
-        with atomic_write(path) as handle:
-            handle.write(content.encode("utf-8"))
-    return paths
-
-
 def run_ablation(
     base: TrainConfig,
     *,
@@ -367,6 +352,6 @@ def run_ablation(
         "variants": [dataclasses.asdict(v) for v in chosen],
         "rows": ablation_rows(results, chosen),
     }
-    for path in write_ablation(results, out):
+    for path in write_results(results, out, markdown=ablation_markdown):
         _LOGGER.info("wrote %s", path)
     return results

@@ -30,6 +30,7 @@ from ..evaluation.run import DEFAULT_GENERATIONS
 from ..inference import RuntimeOptions
 from . import add_common, formatter
 from .eval import DEFAULT_DURATION_S, DEFAULT_SONGS, DEFAULT_TRAIN_SONGS
+from .models import add_threads_option
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -122,12 +123,7 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="seed of the evaluation's draws",
     )
-    group.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="ONNX Runtime threads (default: 1, fastest on a busy machine; 0: ONNX Runtime decides)",
-    )
+    add_threads_option(group)
 
 
 def _base_config(args: argparse.Namespace) -> TrainConfig:

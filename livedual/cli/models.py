@@ -12,6 +12,13 @@ def add_runtime_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--device", choices=DEVICES, default="auto", help="where ONNX Runtime runs"
     )
+    add_threads_option(parser)
+
+
+def add_threads_option(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+) -> None:
+    """``--threads`` of ONNX Runtime."""
     parser.add_argument(
         "--threads",
         type=int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ..atomic import atomic_write
@@ -93,8 +94,15 @@ def results_markdown(results: dict) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_results(results: dict, out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
+def write_results(
+    results: dict,
+    out_dir: str | os.PathLike[str],
+    *,
+    markdown: Callable[[dict], str] = results_markdown,
+) -> tuple[Path, Path]:
     """Write ``results.json`` and ``results.md`` into ``out_dir`` (created if needed).
+
+    ``markdown`` renders the results as the markdown report (the ablation adds its table).
 
     Returns
     -------
@@ -105,7 +113,7 @@ def write_results(results: dict, out_dir: str | os.PathLike[str]) -> tuple[Path,
     out.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out / RESULTS_JSON, out / RESULTS_MD
     text = json.dumps(results, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-    for path, content in ((json_path, text), (md_path, results_markdown(results))):
+    for path, content in ((json_path, text), (md_path, markdown(results))):
         with atomic_write(path) as handle:  # bytes: the tables hold non-ASCII signs
             handle.write(content.encode("utf-8"))
     return json_path, md_path
