@@ -48,6 +48,9 @@ def generator_flops(
     out_dim: int,
     seed_dim: int,
     start_dim: int = POSE_DIM,
+    conv_layers: int = 0,
+    conv_kernel: int = 1,
+    smoothed: bool = False,
     batch: int = 1,
     attention: bool = True,
 ) -> float:
@@ -56,7 +59,9 @@ def generator_flops(
     Encoder layer over T frames: Q, K, V and output projections 8TW², MLP 16TW², scores and
     weighted sum 4T²W. Decoder layer over L = T + 1 tokens: self-attention 8LW² + 4L²W,
     cross-attention 4LW² (Q and output) + 4TW² (K and V of the memory) + 4LTW, MLP 16LW².
-    Plus the input, seed-mixing, start-token and output projections. ``attention=False``
+    Plus the input, seed-mixing, start-token and output projections, the convolutions
+    before the encoder (2TKW² each) and the smoothing of the output (2T² per output
+    value, when ``smoothed``). ``attention=False``
     leaves out the score and weighted-sum products (as torch's FLOP counter does for the
     CPU attention kernel).
     """
@@ -72,6 +77,8 @@ def generator_flops(
         + 2 * T * (W + seed_dim) * W
         + 2 * start_dim * W
         + 2 * T * W * out_dim
+        + conv_layers * 2 * T * conv_kernel * W * W
+        + int(smoothed) * 2 * T * T * out_dim
     )
     return float(batch * (n_layer * (encoder + decoder) + edges))
 
@@ -87,6 +94,9 @@ def flops_of(args: Any, *, attention: bool = True) -> float:
         out_dim=args.out_dim,
         seed_dim=args.seed_dim,
         start_dim=start_dim,
+        conv_layers=args.conv_layers if args.arch == "transformer" else 0,
+        conv_kernel=args.conv_kernel,
+        smoothed=args.task == "music2dance" and args.smooth_basis > 0,
         attention=attention,
     )
 
@@ -155,7 +165,9 @@ def decode_autoregressive(model: Any, window: Any, start: Any, seed: Any) -> Any
     embedding), without a key-value cache, and keeps the last position's output. Token
     ``j`` produces frame ``j`` and carries that frame's query (plus its encoding with
     ``aligned_queries``), as the one-pass decoder's output slots do. Same weights and
-    FLOPs per token as the one-pass decoder; only the order of the work differs.
+    FLOPs per token as the one-pass decoder; only the order of the work differs. The
+    window-wide smoothing of the one-pass output (``smooth_basis``) has no frame-by-frame
+    form and is left out.
 
     Returns poses [shape=(B, 75, 147)] (unnormalised 6D, like ``model(...)``).
     """
@@ -174,7 +186,8 @@ def decode_autoregressive(model: Any, window: Any, start: Any, seed: Any) -> Any
         h = tokens + position[:, : t + 1]  # (B, t + 1, W)
         for block in model.decoder:
             h = block(h, memory)
-        frame = model.finish(model.dec_ln(h[:, -1:]))  # (B, 1, 147)
+        change = model.head(model.dec_ln(h[:, -1:]))  # (B, 1, 147) normalised
+        frame = model.pose_norm.inverse(change + model.pose_norm(start)[:, None])
         frames.append(frame)
         tokens = torch.cat(
             [tokens, model.embed_start(frame[:, 0])], dim=1

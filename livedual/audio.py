@@ -209,7 +209,8 @@ def _mix_down(data: np.ndarray) -> np.ndarray:
     """Mono samples of decoded audio [shape=(n,) or (n, channels)]: the channels' mean."""
     if data.ndim == 1:
         return data
-    return data[:, 0] if data.shape[1] == 1 else data.mean(axis=1)  # one channel: no copy
+    # One channel: a view, no copy.
+    return data[:, 0] if data.shape[1] == 1 else data.mean(axis=1)
 
 
 def _validate(y: np.ndarray, *, where: str, allow_silence: bool) -> np.ndarray:

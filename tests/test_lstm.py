@@ -136,7 +136,7 @@ def test_the_lstm_pair_learns_a_fixed_batch() -> None:
     history = []
     for _ in range(40):
         optimizer.zero_grad()
-        terms = dual(music, pose, chord)
+        terms = dual(music, pose, pose[:, 0], chord)
         (terms["music2dance"] + terms["dance2music"]).backward()
         optimizer.step()
         history.append({k: float(v.detach()) for k, v in terms.items()})

@@ -62,13 +62,23 @@ def _axis_angle(axis: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
 # --- presets ----------------------------------------------------------------------------------
 
 
+def _without_convs(args: model.ModelArgs) -> model.ModelArgs:
+    return model.ModelArgs(**(vars(args) | {"conv_layers": 0}))
+
+
 def test_paper_preset_has_the_paper_sizes() -> None:
-    m2d = model.build_generator(model.preset("paper", "music2dance"))
-    d2m = model.build_generator(model.preset("paper", "dance2music"))
+    m2d_args = model.preset("paper", "music2dance")
+    d2m_args = model.preset("paper", "dance2music")
+    m2d = model.build_generator(_without_convs(m2d_args))
+    d2m = model.build_generator(_without_convs(d2m_args))
     assert (m2d.args.n_layer, m2d.args.n_head, m2d.args.width) == (6, 8, 512)
     assert (d2m.args.n_layer, d2m.args.n_head, d2m.args.width) == (6, 8, 256)
     assert 43e6 < m2d.num_params() < 46e6  # the paper's ~44 M
     assert 10e6 < d2m.num_params() < 12.5e6
+    # The convolutions before the encoder add their kernels, biases and layer norms.
+    W, K, L = m2d_args.width, m2d_args.conv_kernel, m2d_args.conv_layers
+    with_convs = model.build_generator(m2d_args).num_params()
+    assert with_convs - m2d.num_params() == L * (K * W * W + W + 2 * W)
 
 
 def test_presets_shrink_from_paper_to_tiny() -> None:
@@ -78,7 +88,7 @@ def test_presets_shrink_from_paper_to_tiny() -> None:
             for name in ("paper", "small", "tiny")
         ]
         assert sizes == sorted(sizes, reverse=True)
-        assert sizes[-1] < 300_000
+        assert sizes[-1] < 400_000
 
 
 @pytest.mark.parametrize("name", ["small", "tiny"])
@@ -114,6 +124,59 @@ def test_checkpoints_from_before_start_residual_keep_absolute_poses() -> None:
     assert model.build_generator(saved).args.start_residual is False
 
 
+def test_checkpoints_from_before_the_temporal_layers_load_without_them() -> None:
+    saved = dict(vars(model.preset("tiny", "music2dance")))
+    for name in ("conv_layers", "smooth_basis"):
+        assert saved.pop(name) > 0  # new models have both
+    old = model.build_generator(saved)
+    assert (old.args.conv_layers, old.args.smooth_basis) == (0, 0)
+    assert len(old.convs) == 0 and not hasattr(old, "smoother")
+
+
+@pytest.mark.parametrize("n_basis", [0, 12])
+def test_dance_output_moves_only_in_its_slow_shapes(n_basis: int) -> None:
+    torch.manual_seed(0)
+    args = model.preset("tiny", "music2dance")
+    g = model.build_generator(
+        model.ModelArgs(**(vars(args) | {"smooth_basis": n_basis}))
+    )
+    x, start, seed = _inputs(g.eval())
+    # The normalising statistics are 0 and 1: the change is what the head wrote.
+    with torch.no_grad():
+        change = g(x, start, seed) - start[:, None]  # (B, T, 147)
+    P = model.smooth_projection(WINDOW_FRAMES, 12)
+    jitter = float((change - P @ change).abs().max() / change.abs().max())
+    if n_basis:
+        assert jitter < 1e-5
+    else:  # a per-frame head writes fast changes too
+        assert jitter > 0.05
+
+
+@pytest.mark.parametrize("phase", [0.0, 1.0, 2.0])
+def test_smooth_projection_keeps_slow_motion_and_removes_jitter(phase: float) -> None:
+    P = model.smooth_projection(WINDOW_FRAMES, 20)
+    t = torch.arange(WINDOW_FRAMES, dtype=torch.float32) / 25.0  # seconds
+    slow = torch.sin(2 * math.pi * 2.0 * t + phase)  # a 2 Hz sway, moving at both ends
+    fast = torch.sin(2 * math.pi * 10.0 * t + phase)  # 10 Hz jitter
+    torch.testing.assert_close(P @ slow, slow, atol=0.03, rtol=0)
+    assert float((P @ fast).norm() / fast.norm()) < 0.25
+    torch.testing.assert_close(P @ P, P, atol=1e-5, rtol=0)  # a projection
+
+
+@pytest.mark.parametrize("dilation", [1, 4])
+def test_temporal_conv_sees_only_its_neighbourhood(dilation: int) -> None:
+    torch.manual_seed(0)
+    conv = model.TemporalConv(8, 5, dilation)
+    x = torch.randn(1, WINDOW_FRAMES, 8)
+    y = x.clone()
+    y[0, 40] += 1.0
+    changed = (conv(y) - conv(x)).abs().sum(-1)[0] > 0  # (T,)
+    reach = 2 * dilation  # (kernel - 1) / 2 taps of ``dilation`` frames each side
+    assert torch.nonzero(changed).flatten().tolist() == list(
+        range(40 - reach, 41 + reach, dilation)
+    )
+
+
 @pytest.mark.parametrize("residual", [True, False])
 def test_a_silent_head_continues_the_start_pose_only_with_start_residual(
     residual: bool,
@@ -134,6 +197,10 @@ def test_a_silent_head_continues_the_start_pose_only_with_start_residual(
 
 
 def test_wrong_arguments_are_refused() -> None:
+    tiny = vars(model.preset("tiny", "music2dance"))
+    for wrong in ({"conv_kernel": 4}, {"conv_layers": -1}, {"smooth_basis": 76}):
+        with pytest.raises(ParameterError):
+            model.build_generator(model.ModelArgs(**(tiny | wrong)))
     with pytest.raises(ParameterError):
         model.MusicToDance(model.preset("tiny", "dance2music"))
     with pytest.raises(ParameterError):

@@ -23,6 +23,7 @@ from livedual.const import (
     MFCC_DELTA,
     MUSIC_DIM,
     N_JOINTS,
+    POSE_DIM,
     WINDOW_FRAMES,
 )  # noqa: E402
 from livedual.data.windows import WindowSet  # noqa: E402
@@ -30,6 +31,7 @@ from livedual.errors import DataError, MissingExtraError, ModelError, ParameterE
 from livedual.train import checkpoint as ckpt_io  # noqa: E402
 from livedual.train import data as train_data  # noqa: E402
 from livedual.train.config import (
+    MODEL_SWITCHES,
     TrainConfig,
     add_config_arguments,
     overrides_from_args,
@@ -305,6 +307,42 @@ def test_start_chords_come_from_the_first_second() -> None:
     assert train_data.start_chords(music).tolist() == [9, 7]
 
 
+@pytest.mark.parametrize("stride", [1, 25, 74])
+def test_a_window_starts_from_the_frame_before_it(stride: int) -> None:
+    rng = np.random.default_rng(0)
+    parts, expected = [], []
+    for name, frames in (("a", 200), ("b", 160)):
+        pose = rng.normal(size=(frames, POSE_DIM)).astype(np.float32)
+        pose[:40] = pose[0]  # a held pose: frames equal to a window's first one
+        starts = range(0, frames - WINDOW_FRAMES + 1, stride)
+        parts.append(
+            WindowSet(
+                np.zeros((len(starts), WINDOW_FRAMES, MUSIC_DIM), np.float32),
+                np.stack([pose[i : i + WINDOW_FRAMES] for i in starts]),
+                np.array(["toy"] * len(starts)),
+                np.array([name] * len(starts)),
+            )
+        )
+        # The first window of a sequence has no frame before it: its own first one.
+        expected += [pose[max(i - 1, 0)] for i in starts]
+    windows = WindowSet.concatenate(parts)
+    np.testing.assert_array_equal(train_data.start_poses(windows), np.stack(expected))
+    tensors = train_data.WindowTensors.from_windows(windows)
+    np.testing.assert_array_equal(tensors.batch([1]).start.numpy(), expected[1][None])
+
+
+def test_windows_that_do_not_overlap_start_from_their_first_frame() -> None:
+    rng = np.random.default_rng(0)
+    pose = rng.normal(size=(2, WINDOW_FRAMES, POSE_DIM)).astype(np.float32)
+    windows = WindowSet(
+        np.zeros((2, WINDOW_FRAMES, MUSIC_DIM), np.float32),
+        pose,
+        np.array(["toy", "toy"]),
+        np.array(["a", "a"]),
+    )
+    np.testing.assert_array_equal(train_data.start_poses(windows), pose[:, 0])
+
+
 def test_batches_resume_at_their_position() -> None:
     data = train_data.WindowTensors.from_windows(
         toy_windows(n_sequences=5, windows_per_sequence=2)
@@ -379,6 +417,40 @@ def test_command_names_the_extra_when_torch_is_missing(
 def test_command_module_does_not_import_torch() -> None:
     code = "import sys, livedual.cli.train, livedual.train.config; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_generators_can_be_built_as_the_paper_describes(
+    toy_dir: Path, tmp_path: Path
+) -> None:
+    paper = {
+        "aligned_queries": False,
+        "start_residual": False,
+        "conv_layers": 0,
+        "smooth_basis": 0,
+    }
+    state = train(_cfg(toy_dir, tmp_path, max_steps=1, val_fraction=0.0, **paper))
+    assert not any(".convs." in name for name in state.dual.state_dict())
+    saved = ckpt_io.load_checkpoint(tmp_path / ckpt_io.LAST)
+    for task in ("music2dance", "dance2music"):
+        assert {k: saved["model_args"][task][k] for k in MODEL_SWITCHES} == paper
+    assert ckpt_io.resume_config(tmp_path, max_steps=2).conv_layers == 0
+    with pytest.raises(ParameterError, match="keeps its generators"):
+        ckpt_io.resume_config(tmp_path, conv_layers=4)
+
+
+def test_a_run_that_predates_the_switches_resumes_with_its_generators(
+    toy_dir: Path, tmp_path: Path
+) -> None:
+    train(_cfg(toy_dir, tmp_path, max_steps=1, val_fraction=0.0))
+    path = tmp_path / ckpt_io.LAST
+    saved = torch.load(path, weights_only=True)
+    for name in MODEL_SWITCHES:
+        del saved["config"][name]
+        del saved["model_args"]["music2dance"][name]
+    torch.save(saved, path)
+    cfg = ckpt_io.resume_config(tmp_path)
+    # What an older run's generators were: no convolutions, smoothing or start residual.
+    assert (cfg.conv_layers, cfg.smooth_basis, cfg.start_residual) == (0, 0, False)
 
 
 def test_no_gw_and_no_cycle_drop_their_terms(toy_dir: Path, tmp_path: Path) -> None:

@@ -34,10 +34,10 @@ import torch
 
 from livedual import __version__
 from livedual.atomic import atomic_write
-from livedual.errors import ModelError
+from livedual.errors import ModelError, ParameterError
 
-from .config import TrainConfig
-from .model import EncoderDecoder, build_generator
+from .config import MODEL_SWITCHES, TrainConfig
+from .model import EncoderDecoder, ModelArgs, build_generator
 
 CHECKPOINT_FORMAT = "livedual-dual"
 FORMAT_VERSION = 1
@@ -86,9 +86,22 @@ def load_generator(path: str | os.PathLike[str], task: str) -> EncoderDecoder:
 
 
 def resume_config(run_dir: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
-    """The configuration of the run in ``run_dir`` with some fields replaced (e.g. max_steps)."""
+    """The configuration of the run in ``run_dir`` with some fields replaced (e.g. max_steps).
+
+    The generators' switches come from the saved model arguments (a run may predate them
+    in its configuration); a resumed run cannot change them.
+    """
     checkpoint = load_checkpoint(Path(run_dir) / LAST)
-    return dataclasses.replace(TrainConfig.from_dict(checkpoint["config"]), **overrides)
+    built = ModelArgs.from_dict(checkpoint["model_args"]["music2dance"])
+    switches = {name: getattr(built, name) for name in MODEL_SWITCHES}
+    for name, value in overrides.items():
+        if name in switches and value != switches[name]:
+            raise ParameterError(
+                f"{run_dir} was trained with {name} {switches[name]}; "
+                "a resumed run keeps its generators."
+            )
+    saved = TrainConfig.from_dict(checkpoint["config"])
+    return dataclasses.replace(saved, **(switches | overrides))
 
 
 def rng_state(device: torch.device) -> dict[str, torch.Tensor | None]:

@@ -27,6 +27,9 @@ DEVICES = ("auto", "cpu", "cuda")
 # configuration, and which checkpoint of a run is exported.
 ABLATION_VARIED = ("gw", "cycle", "arch")
 ABLATION_CHECKPOINTS = ("last", "best")
+# Fields the generators are built with (ModelArgs in livedual.train.model): a resumed run
+# takes them from its checkpoint.
+MODEL_SWITCHES = ("aligned_queries", "start_residual", "conv_layers", "smooth_basis")
 SYNTHETIC = "synthetic"  # value of ``data`` that selects the synthetic corpus
 
 
@@ -44,6 +47,19 @@ class TrainConfig:
         "transformer",
         "generators: the paper's transformers, or the LSTM sequence-to-sequence baseline",
         ARCHS,
+    )
+    aligned_queries: bool = _f(
+        True, "decoder queries also get their own frame's encoding (the paper: no)"
+    )
+    start_residual: bool = _f(
+        True, "G_M->D writes each frame as a change from its start pose (the paper: no)"
+    )
+    conv_layers: int = _f(
+        4,
+        "dilated convolutions over the input frames before the encoder (the paper: 0)",
+    )
+    smooth_basis: int = _f(
+        20, "G_M->D output projected onto this many cosines, a low-pass (the paper: 0)"
     )
     data: str = _f(
         SYNTHETIC, "'synthetic' or a folder of window .npz files (livedual prepare)"
@@ -132,6 +148,11 @@ class TrainConfig:
             raise ParameterError(
                 f"val_fraction must be in [0, 1), not {self.val_fraction}."
             )
+        for name in ("conv_layers", "smooth_basis"):
+            if getattr(self, name) < 0:
+                raise ParameterError(
+                    f"{name} must be 0 or more, not {getattr(self, name)}."
+                )
         for name in (
             "max_steps",
             "val_every",

@@ -1,7 +1,14 @@
 """Training data: window sets from the synthetic corpus or a prepared folder, split and batched.
 
-The trainer sees tensors only: music features (N, 75, 53), poses (N, 75, 147) and the
-start chord of each window (N,), built once from a :class:`~livedual.data.windows.WindowSet`.
+The trainer sees tensors only: music features (N, 75, 53), poses (N, 75, 147), the start
+pose (N, 147) and the start chord (N,) of each window, built once from a
+:class:`~livedual.data.windows.WindowSet`.
+
+The start pose of a window is the frame just before it, as when windows are chained
+(:meth:`livedual.inference.Generator.generate_long` and the live engines start a window
+from the frame emitted before it). Trained on the window's own first frame instead, a
+model wrote that frame again at the start of every chained window: the dance stalled
+for a frame and then jumped to catch up, every 3 s.
 Batches follow a :class:`torch.utils.data.distributed.DistributedSampler` (one process or
 many), so the order is a function of the seed and the epoch and a resumed run can skip to
 where it stopped.
@@ -81,6 +88,35 @@ def start_chords(music: np.ndarray) -> np.ndarray:
     return best_chord(music[:, :CHORD_FRAMES, CHROMA].mean(axis=1)).astype(np.int64)
 
 
+def start_poses(windows: WindowSet) -> np.ndarray:
+    """The pose of the frame just before each window [shape=(N, 147)]: its start token.
+
+    The windows of a sequence are cut in order every ``stride`` frames
+    (:func:`livedual.data.windows.cut_windows`), so when window ``i - 1`` of the same
+    sequence overlaps window ``i`` by ``75 - stride`` frames, its frame ``stride - 1``
+    is the one before. The stride is read from the overlap itself. The first window of a
+    sequence, and a window whose predecessor does not overlap it, start from their own
+    first frame.
+    """
+    pose = windows.pose
+    start = pose[:, 0].copy()
+    follows = np.flatnonzero(windows.sequence[1:] == windows.sequence[:-1]) + 1
+    for i in follows:
+        stride = _overlap_stride(pose[i - 1], pose[i])
+        if stride is not None:
+            start[i] = pose[i - 1, stride - 1]
+    return start
+
+
+def _overlap_stride(before: np.ndarray, after: np.ndarray) -> int | None:
+    """The offset ``d`` in 1..T-1 with ``before[d:] == after[:T - d]``, the smallest, if any."""
+    frames = len(before)
+    for d in np.flatnonzero((before[1:] == after[0]).all(axis=-1)) + 1:
+        if np.array_equal(before[d:], after[: frames - d]):
+            return int(d)
+    return None
+
+
 def _mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     flat = values.reshape(-1, values.shape[-1]).astype(np.float64)
     return flat.mean(0).astype(np.float32), np.maximum(flat.std(0), STD_FLOOR).astype(
@@ -102,14 +138,20 @@ def data_stats(windows: WindowSet) -> dict[str, np.ndarray]:
 
 @dataclass
 class Batch:
-    """One batch of paired windows (raw units) and start chords."""
+    """One batch of paired windows (raw units) and their start tokens."""
 
     music: torch.Tensor  # (B, 75, 53)
     pose: torch.Tensor  # (B, 75, 147)
+    start: torch.Tensor  # (B, 147) the pose just before each window
     chord: torch.Tensor  # (B,) int64
 
     def to(self, device: torch.device) -> Batch:
-        return Batch(self.music.to(device), self.pose.to(device), self.chord.to(device))
+        return Batch(
+            self.music.to(device),
+            self.pose.to(device),
+            self.start.to(device),
+            self.chord.to(device),
+        )
 
     def __len__(self) -> int:
         return len(self.music)
@@ -121,6 +163,7 @@ class WindowTensors:
 
     music: torch.Tensor
     pose: torch.Tensor
+    start: torch.Tensor
     chord: torch.Tensor
 
     @classmethod
@@ -128,6 +171,7 @@ class WindowTensors:
         return cls(
             torch.from_numpy(windows.music),
             torch.from_numpy(windows.pose),
+            torch.from_numpy(start_poses(windows)),
             torch.from_numpy(start_chords(windows.music)),
         )
 
@@ -136,7 +180,9 @@ class WindowTensors:
 
     def batch(self, index: list[int] | torch.Tensor) -> Batch:
         index = torch.as_tensor(index, dtype=torch.long)
-        return Batch(self.music[index], self.pose[index], self.chord[index])
+        return Batch(
+            self.music[index], self.pose[index], self.start[index], self.chord[index]
+        )
 
     def start_pool(self) -> torch.Tensor:
         """First poses of every window [shape=(N, 147)]: start tokens to draw from at inference."""

@@ -106,6 +106,7 @@ class DualModel(nn.Module):
         self,
         music: torch.Tensor,
         pose: torch.Tensor,
+        start: torch.Tensor,
         chord: torch.Tensor,
         *,
         all_terms: bool = False,
@@ -118,7 +119,10 @@ class DualModel(nn.Module):
         music : torch.Tensor [shape=(B, 75, 53)]
             Raw music features.
         pose : torch.Tensor [shape=(B, 75, 147)]
-            Poses; frame 0 is G_M→D's start token.
+            Poses.
+        start : torch.Tensor [shape=(B, 147)]
+            G_M→D's start tokens: the pose just before each window
+            (:func:`livedual.train.data.start_poses`).
         chord : torch.Tensor [shape=(B,)]
             Start chord ids of G_D→M.
         all_terms : bool
@@ -136,6 +140,7 @@ class DualModel(nn.Module):
         outputs = self._generate(
             music,
             pose,
+            start,
             chord,
             cycle=self.options.cycle or all_terms,
             generator=generator,
@@ -149,6 +154,7 @@ class DualModel(nn.Module):
         self,
         music: torch.Tensor,
         pose: torch.Tensor,
+        start_pose: torch.Tensor,
         chord: torch.Tensor,
         *,
         cycle: bool,
@@ -156,7 +162,7 @@ class DualModel(nn.Module):
     ) -> dict[str, torch.Tensor]:
         """Every generator pass of the step: reconstructions, embeddings and cycles."""
         m2d, d2m = self.music2dance, self.dance2music
-        batch, start_pose = len(music), pose[:, 0]
+        batch = len(music)
         dance_hat, music_emb = m2d.forward_with_embedding(
             music, start_pose, m2d.sample_seed(batch, generator=generator)
         )

@@ -17,7 +17,7 @@ import json
 import logging
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from livedual.atomic import atomic_write
 from livedual.errors import ModelError, ParameterError
 
 from . import checkpoint as ckpt_io
-from .config import TrainConfig
+from .config import MODEL_SWITCHES, TrainConfig
 from .data import (
     Batch,
     WindowTensors,
@@ -106,11 +106,13 @@ def _autocast(state: TrainState) -> contextlib.AbstractContextManager:
 def _model_args(
     cfg: TrainConfig, checkpoint: dict | None
 ) -> tuple[ModelArgs, ModelArgs]:
-    """The preset's sizes in ``cfg.arch``, or the resumed checkpoint's (of the same arch)."""
+    """The preset's sizes in ``cfg.arch`` with the configured switches, or the resumed
+    checkpoint's (of the same arch)."""
     if checkpoint is None:
+        switches = {name: getattr(cfg, name) for name in MODEL_SWITCHES}
         return (
-            preset(cfg.preset, "music2dance", arch=cfg.arch),
-            preset(cfg.preset, "dance2music", arch=cfg.arch),
+            replace(preset(cfg.preset, "music2dance", arch=cfg.arch), **switches),
+            replace(preset(cfg.preset, "dance2music", arch=cfg.arch), **switches),
         )
     saved = checkpoint["model_args"]
     to_dance = ModelArgs.from_dict(saved["music2dance"])
@@ -210,7 +212,7 @@ def train_step(state: TrainState, batch: Batch) -> dict[str, float]:
         optimizer.zero_grad(set_to_none=True)
     batch = batch.to(state.info.device)
     with _autocast(state):
-        terms = state.engine(batch.music, batch.pose, batch.chord)
+        terms = state.engine(batch.music, batch.pose, batch.start, batch.chord)
     # Each term reaches only its own generator (see DualModel): one backward serves both.
     total = terms["music2dance"] + terms["dance2music"]
     (state.scaler.scale(total) if state.scaler is not None else total).backward()
@@ -235,6 +237,7 @@ def evaluate(state: TrainState, batches: list[Batch]) -> dict[str, float]:
             terms = dual(
                 batch.music,
                 batch.pose,
+                batch.start,
                 batch.chord,
                 all_terms=True,
                 generator=generator,
