@@ -25,6 +25,7 @@ from .card import (
 from .chords import best_chord
 from .const import MUSIC_OUT_CHROMA, N_CHORDS, POSE_DIM, WINDOW_FRAMES
 from .errors import ModelCardError, ModelError, ParameterError
+from .pose import interpolator_for
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -212,17 +213,25 @@ class Generator:
         *,
         start: np.ndarray | int | None = None,
         seed: int = 0,
+        overlap: int = 0,
     ) -> np.ndarray:
         """Generate a whole sequence window by window, chaining the windows.
 
-        The last generated frame of each window is the start token of the next (for
-        dance2music, the chord that best matches the last generated chroma). The last
-        partial window is padded by repeating the final input frame and cut back after.
+        Each window starts from the generated frame just before it (for dance2music, the
+        chord that best matches that frame's chroma). With ``overlap`` 0 (the paper's
+        chaining) windows lie back to back and the last frame of one is the start token
+        of the next. With ``overlap`` > 0 a window starts ``75 - overlap`` frames after
+        the previous one and fades in over the frames they share (slerp for rotations):
+        a start token carries a pose but no velocity, so back-to-back windows change
+        speed abruptly where they meet. The last partial window is padded by repeating
+        the final input frame and cut back after.
 
         Parameters
         ----------
         sequence : np.ndarray [shape=(T, D)]
         start, seed : see :meth:`generate`; window ``k`` uses seed ``seed + k``.
+        overlap : int
+            Frames each window shares with the one before, 0 to 74.
 
         Returns
         -------
@@ -233,27 +242,43 @@ class Generator:
             raise ParameterError(
                 f"a sequence has shape (T, D) with T > 0, not {x.shape}."
             )
-        windows = -(-len(x) // WINDOW_FRAMES)
-        padded = np.concatenate(
-            [x, np.repeat(x[-1:], windows * WINDOW_FRAMES - len(x), axis=0)]
-        )
-        outputs = []
+        check_overlap(overlap)
+        hop = WINDOW_FRAMES - overlap
+        windows = 1 + max(0, -(-(len(x) - WINDOW_FRAMES) // hop))
+        length = (windows - 1) * hop + WINDOW_FRAMES
+        padded = np.concatenate([x, np.repeat(x[-1:], length - len(x), axis=0)])
+        # The weight of the new window on the k-th shared frame: (k + 1) / (overlap + 1).
+        fade_in = np.arange(1, overlap + 1) / (overlap + 1)
+        output = None
         token = start
         for k in range(windows):
-            out = self.generate(
-                padded[k * WINDOW_FRAMES : (k + 1) * WINDOW_FRAMES],
-                start=token,
-                seed=seed + k,
+            first = k * hop
+            window = self.generate(
+                padded[first : first + WINDOW_FRAMES], start=token, seed=seed + k
             )
-            outputs.append(out)
-            token = self.next_start(out)
-        return np.concatenate(outputs)[: len(x)]
+            if output is None:
+                output = np.empty((length, window.shape[-1]), dtype=np.float32)
+                blend = interpolator_for(window.shape[-1])
+            elif overlap:
+                shared = output[first : first + overlap]
+                window[:overlap] = blend(shared, window[:overlap], fade_in)
+            output[first : first + WINDOW_FRAMES] = window
+            token = self.next_start(output[: first + hop])
+        return output[: len(x)]
 
     def next_start(self, generated: np.ndarray) -> np.ndarray | int:
-        """The start token that continues ``generated`` [shape=(75, O)]."""
+        """The start token that continues ``generated`` [shape=(T, O)] (its last frame)."""
         if self.task == MUSIC_TO_DANCE:
             return generated[-1]
         return int(best_chord(generated[-1, MUSIC_OUT_CHROMA]))
+
+
+def check_overlap(overlap: int) -> None:
+    """Raise :class:`ParameterError` unless ``overlap`` fits in a window (0 to 74 frames)."""
+    if not 0 <= overlap < WINDOW_FRAMES:
+        raise ParameterError(
+            f"overlap must be 0 to {WINDOW_FRAMES - 1} frames, not {overlap}."
+        )
 
 
 def _rest_pose() -> np.ndarray:

@@ -18,6 +18,8 @@ result is float32 when every input is float32 and float64 otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .const import N_JOINTS, POSE_DIM, ROT6D_DIM, ROTATIONS, TRANSL, TRANSL_DIM
@@ -527,3 +529,47 @@ def resample_pose(pose: np.ndarray, *, src_fps: float, dst_fps: float) -> np.nda
     transl_out, q_out = resampled_quaternions(pose, src_fps=src_fps, dst_fps=dst_fps)
     out = pack_pose(transl=transl_out, rotations=quaternion_to_matrix(q_out))
     return out.astype(_out_dtype(pose))
+
+
+# --- interpolation between two sets of poses ----------------------------------------------
+
+Interpolator = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def interpolate_poses(
+    pose0: np.ndarray, pose1: np.ndarray, alpha: np.ndarray
+) -> np.ndarray:
+    """Poses between two sets of poses: translation linearly, each rotation by slerp.
+
+    Parameters
+    ----------
+    pose0, pose1 : np.ndarray [shape=(N, 147)]
+    alpha : np.ndarray [shape=(N,)]
+        0 gives ``pose0``, 1 gives ``pose1`` (rotations orthonormalised).
+
+    Returns
+    -------
+    poses : np.ndarray [shape=(N, 147), float32]
+    """
+    alpha = np.asarray(alpha, dtype=np.float64)
+    transl0, rot0 = unpack_pose(np.asarray(pose0, dtype=np.float64))
+    transl1, rot1 = unpack_pose(np.asarray(pose1, dtype=np.float64))
+    transl = transl0 + (transl1 - transl0) * alpha[:, None]
+    q = quaternion_slerp(
+        matrix_to_quaternion(rot0), matrix_to_quaternion(rot1), alpha[:, None]
+    )
+    poses = pack_pose(transl=transl, rotations=quaternion_to_matrix(q))
+    return poses.astype(np.float32)
+
+
+def interpolate_linear(
+    frames0: np.ndarray, frames1: np.ndarray, alpha: np.ndarray
+) -> np.ndarray:
+    """Frames between two sets of frames [shape=(N, D)], value by value."""
+    alpha = np.asarray(alpha, dtype=np.float64)[:, None]
+    return ((1.0 - alpha) * frames0 + alpha * frames1).astype(np.float32)
+
+
+def interpolator_for(dim: int) -> Interpolator:
+    """Slerp for pose frames (147 values), linear for anything else."""
+    return interpolate_poses if dim == POSE_DIM else interpolate_linear

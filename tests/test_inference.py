@@ -13,6 +13,7 @@ from livedual.card import card_path_for
 from livedual.const import MUSIC_DIM, MUSIC_OUT_DIM, POSE_DIM, WINDOW_FRAMES
 from livedual.errors import ModelCardError, ModelError, ParameterError
 from livedual.inference import Generator
+from livedual.pose import interpolate_poses
 
 FIXTURES = Path(__file__).parent / "fixtures"
 M2D = FIXTURES / "tiny_music2dance.onnx"
@@ -73,6 +74,37 @@ def test_chaining_feeds_the_last_frame_as_next_start(music2dance):
         seed=8,
     )
     assert np.allclose(out[WINDOW_FRAMES : 2 * WINDOW_FRAMES], second, atol=1e-6)
+
+
+def test_overlapping_windows_start_from_the_frame_before_and_fade_in(music2dance):
+    sequence = (
+        np.random.default_rng(3)
+        .normal(size=(2 * WINDOW_FRAMES + 10, MUSIC_DIM))
+        .astype(np.float32)
+    )
+    overlap, hop = 10, WINDOW_FRAMES - 10
+    out = music2dance.generate_long(sequence, seed=7, overlap=overlap)
+    assert out.shape == (len(sequence), POSE_DIM)
+    first = music2dance.generate(sequence[:WINDOW_FRAMES], seed=7)
+    second = music2dance.generate(
+        sequence[hop : hop + WINDOW_FRAMES], start=out[hop - 1], seed=8
+    )
+    assert np.allclose(out[:hop], first[:hop], atol=1e-6)
+    assert np.allclose(
+        out[WINDOW_FRAMES : hop + WINDOW_FRAMES - overlap],
+        second[overlap:-overlap],
+        atol=1e-6,
+    )
+    weight = np.arange(1, overlap + 1) / (overlap + 1)
+    faded = interpolate_poses(first[hop:], second[:overlap], weight)
+    assert np.allclose(out[hop:WINDOW_FRAMES], faded, atol=1e-5)
+
+
+def test_overlap_must_fit_in_a_window(music2dance):
+    sequence = np.zeros((2 * WINDOW_FRAMES, MUSIC_DIM), dtype=np.float32)
+    for overlap in (-1, WINDOW_FRAMES):
+        with pytest.raises(ParameterError, match="overlap must be 0 to 74"):
+            music2dance.generate_long(sequence, overlap=overlap)
 
 
 def test_dance_to_music_chains_on_the_generated_chord(dance2music):

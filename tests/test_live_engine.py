@@ -31,7 +31,7 @@ from livedual.inference import Generator
 from livedual.io.audio_source import FileSource
 from livedual.io.base import PoseSink
 from livedual.io.notes import NoteDecoderOptions, pick_onsets
-from livedual.live.clock import FrameTimeline, interpolate_poses, sample_frames
+from livedual.live.clock import FrameTimeline, sample_frames
 from livedual.live.engine import (
     DanceToMusicEngine,
     LiveNoteDecoder,
@@ -43,6 +43,7 @@ from livedual.live.runner import LiveRunner
 from livedual.pose import (
     axis_angle_to_matrix,
     geodesic_distance,
+    interpolate_poses,
     pack_pose,
     unpack_pose,
 )

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from ..card import MUSIC_TO_DANCE
-from ..offline import dance_song, load_model
+from ..offline import DANCE_OVERLAP, dance_song, load_model
 from . import add_common, formatter
 from .models import add_model_options, runtime_options
 
@@ -29,6 +29,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-video", "--no_video", action="store_true", help="skip the MP4"
     )
+    parser.add_argument(
+        "--overlap",
+        type=int,
+        default=DANCE_OVERLAP,
+        metavar="FRAMES",
+        help="frames each 3 s window shares with the one before, faded across so that "
+        "the motion keeps its speed where windows meet (0: the paper's chaining, "
+        "windows back to back)",
+    )
     add_model_options(parser, what="music2dance")
     add_common(parser)
     parser.set_defaults(func=run)
@@ -42,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         generator=generator,
         seed=args.seed,
         video=not args.no_video,
+        overlap=args.overlap,
     )
     for path in result.files:
         _LOGGER.info("wrote %s", path)

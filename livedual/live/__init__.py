@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from .clock import FrameTimeline, OutputSchedule, interpolate_poses, sample_frames
+from ..pose import interpolate_poses
+from .clock import FrameTimeline, OutputSchedule, sample_frames
 from .engine import (
     MODES,
     DanceToMusicEngine,

@@ -6,7 +6,7 @@ never change; later ones are provisional and a newer plan may replace them, cros
 from the old frames to the new ones. The output clock reads the timeline at any rate:
 frame ``n`` of an output at ``rate`` fps shows the timeline at position ``n * 25 / rate``,
 interpolated between the two 25 fps frames around it (linear for translation, slerp for
-joint rotations).
+joint rotations: :func:`livedual.pose.interpolate_poses`).
 
 Clocks: :class:`RealClock` waits on the monotonic clock; :class:`VirtualClock` jumps, so a
 file runs as fast as the machine allows with the same frames and the same stream times.
@@ -18,22 +18,13 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..const import FPS, POSE_DIM
+from ..const import FPS
 from ..errors import ParameterError
-from ..pose import (
-    matrix_to_quaternion,
-    pack_pose,
-    quaternion_slerp,
-    quaternion_to_matrix,
-    unpack_pose,
-)
-
-Interpolator = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+from ..pose import Interpolator, interpolator_for
 
 HISTORY_FRAMES = 4 * 75  # committed frames kept: start tokens look back one window
 _EXACT = 1e-6  # a position this close to a whole frame shows that frame as generated
@@ -41,40 +32,6 @@ JITTER_SAMPLES = 36_000  # jitter statistics cover the last 10 min at 60 fps
 
 
 # --- interpolation ----------------------------------------------------------------------
-
-
-def interpolate_poses(
-    pose0: np.ndarray, pose1: np.ndarray, alpha: np.ndarray
-) -> np.ndarray:
-    """Poses between two sets of poses: translation linearly, each rotation by slerp.
-
-    Parameters
-    ----------
-    pose0, pose1 : np.ndarray [shape=(N, 147)]
-    alpha : np.ndarray [shape=(N,)]
-        0 gives ``pose0``, 1 gives ``pose1`` (rotations orthonormalised).
-
-    Returns
-    -------
-    poses : np.ndarray [shape=(N, 147), float32]
-    """
-    alpha = np.asarray(alpha, dtype=np.float64)
-    transl0, rot0 = unpack_pose(np.asarray(pose0, dtype=np.float64))
-    transl1, rot1 = unpack_pose(np.asarray(pose1, dtype=np.float64))
-    transl = transl0 + (transl1 - transl0) * alpha[:, None]
-    q = quaternion_slerp(
-        matrix_to_quaternion(rot0), matrix_to_quaternion(rot1), alpha[:, None]
-    )
-    poses = pack_pose(transl=transl, rotations=quaternion_to_matrix(q))
-    return poses.astype(np.float32)
-
-
-def interpolate_linear(
-    frames0: np.ndarray, frames1: np.ndarray, alpha: np.ndarray
-) -> np.ndarray:
-    """Frames between two sets of frames [shape=(N, D)], value by value."""
-    alpha = np.asarray(alpha, dtype=np.float64)[:, None]
-    return ((1.0 - alpha) * frames0 + alpha * frames1).astype(np.float32)
 
 
 def sample_frames(
@@ -104,11 +61,6 @@ def sample_frames(
         hi = np.minimum(lo[between] + 1, len(frames) - 1)
         out[between] = interpolate(frames[lo[between]], frames[hi], frac[between])
     return out
-
-
-def interpolator_for(dim: int) -> Interpolator:
-    """Slerp for pose frames (147 values), linear for anything else."""
-    return interpolate_poses if dim == POSE_DIM else interpolate_linear
 
 
 # --- timeline ---------------------------------------------------------------------------

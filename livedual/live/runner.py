@@ -62,14 +62,13 @@ from ..io.osc_formats import encode_frame
 from ..io.osc_sink import OscPoseSink
 from ..io.osc_source import OscMocapSource
 from ..io.resample import StreamResampler
-from ..pose import pack_pose
+from ..pose import interpolate_poses, pack_pose
 from .clock import (
     FrameTimeline,
     JitterStats,
     OutputSchedule,
     RealClock,
     VirtualClock,
-    interpolate_poses,
 )
 from .engine import (
     DanceToMusicEngine,
