@@ -96,7 +96,8 @@ def turn(angle: float, joint: int = 0) -> np.ndarray:
         LiveOptions(mode="fast"),
         LiveOptions(hop=0),
         LiveOptions(hop=76),
-        LiveOptions(mode="sync", crossfade=3),
+        LiveOptions(mode="sync", crossfade=3),  # back-to-back windows share no frame
+        LiveOptions(mode="sync", hop=70, crossfade=6),
         LiveOptions(mode="lowlatency", hop=30, crossfade=10),
         LiveOptions(margin_s=-0.1),
     ],
@@ -153,6 +154,26 @@ def test_sync_mode_with_a_short_hop_emits_the_first_hop_of_each_window(m2d, song
             plan.features, start=previous.frames[24], seed=plan.index
         )
         np.testing.assert_array_equal(kept, expected[0])
+
+
+def test_sync_mode_with_a_crossfade_is_the_overlap_of_livedual_dance(m2d, song):
+    options = LiveOptions(mode="sync", hop=65, crossfade=10, seed=2)
+    engine = MusicToDanceEngine(m2d, options=options)
+    plans = push_chunks(engine, song.audio)
+    weight = np.arange(1, 11) / 11
+    expected = m2d.generate(
+        plans[0].features, start=m2d.start_pose(np.random.default_rng(2)), seed=2
+    )
+    for plan in plans[1:]:
+        # As Generator.generate_long with overlap 10: started from the frame before the
+        # window, faded in over the 10 frames both windows cover.
+        assert plan.apply_from == 65 * plan.index
+        out = m2d.generate(plan.features, start=expected[-11], seed=2 + plan.index)
+        out[:10] = interpolate_poses(expected[-10:], out[:10], weight)
+        expected = np.concatenate([expected[:-10], out])
+    n_frames = len(song.audio) // 882
+    timeline = np.stack([engine.timeline.frame(i) for i in range(n_frames)])
+    np.testing.assert_allclose(timeline, expected[:n_frames], atol=1e-6)
 
 
 def test_lowlatency_plans_take_over_after_one_hop_and_never_rewrite_the_past(m2d, song):

@@ -81,7 +81,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--crossfade",
         type=float,
         default=None,
-        help="seconds of crossfade between plans in lowlatency mode (default 0.16)",
+        help="seconds of crossfade between plans (default 0.16 lowlatency, 0 sync; "
+        "sync: at most 3 s minus the hop, e.g. --hop 2.6 --crossfade 0.4 as in "
+        "livedual dance)",
     )
     parser.add_argument(
         "--margin",

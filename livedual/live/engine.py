@@ -16,6 +16,10 @@ Two modes:
     last frame of the previous window, exactly as offline chaining). Window ``k`` uses
     seed ``seed + k``, like :meth:`~livedual.inference.Generator.generate_long`. Latency:
     one window (3 s) plus the compute margin; frames are aligned exactly with the music.
+    With ``hop < 75`` a ``crossfade`` of up to ``75 - hop`` frames fades each plan in
+    over frames the previous one also covers: ``hop 65, crossfade 10`` is the overlap of
+    ``livedual dance`` (a start token has no velocity, so back-to-back windows jolt where
+    they meet).
 
 ``lowlatency``
     A window of the latest 3 s every ``hop`` frames (the stream starts with silence so the
@@ -115,7 +119,8 @@ class LiveOptions:
     hop: int | None = None
     """Frames between windows: 75 in sync mode, 12 (0.48 s) in low-latency mode."""
     crossfade: int | None = None
-    """Frames of crossfade between plans: 0 in sync mode, 4 in low-latency mode."""
+    """Frames of crossfade between plans: 0 in sync mode (at most 75 - hop), 4 in
+    low-latency mode."""
     margin_s: float = COMPUTE_MARGIN_S
     """Seconds allowed for features and generation before a plan's first frame is due."""
     beat_align: bool = True
@@ -146,9 +151,11 @@ class LiveOptions:
             raise ParameterError(
                 f"the hop must be 1..{WINDOW_FRAMES} frames (of 40 ms), got {hop}."
             )
-        if sync and crossfade:
+        if sync and hop + crossfade > WINDOW_FRAMES:
             raise ParameterError(
-                "sync mode chains windows without crossfade; leave the crossfade out."
+                f"in sync mode a plan fades in over frames the previous window also "
+                f"covers: hop + crossfade at most {WINDOW_FRAMES} frames (3 s), got "
+                f"crossfade {crossfade} with hop {hop}."
             )
         if crossfade < 0 or (not sync and hop + crossfade > WINDOW_FRAMES // 2):
             raise ParameterError(
