@@ -186,8 +186,7 @@ def decode_autoregressive(model: Any, window: Any, start: Any, seed: Any) -> Any
         h = tokens + position[:, : t + 1]  # (B, t + 1, W)
         for block in model.decoder:
             h = block(h, memory)
-        change = model.head(model.dec_ln(h[:, -1:]))  # (B, 1, 147) normalised
-        frame = model.pose_norm.inverse(change + model.pose_norm(start)[:, None])
+        frame = model.place(model.head(model.dec_ln(h[:, -1:])), start)  # (B, 1, 147)
         frames.append(frame)
         tokens = torch.cat(
             [tokens, model.embed_start(frame[:, 0])], dim=1

@@ -148,11 +148,6 @@ class TrainConfig:
             raise ParameterError(
                 f"val_fraction must be in [0, 1), not {self.val_fraction}."
             )
-        for name in ("conv_layers", "smooth_basis"):
-            if getattr(self, name) < 0:
-                raise ParameterError(
-                    f"{name} must be 0 or more, not {getattr(self, name)}."
-                )
         for name in (
             "max_steps",
             "val_every",

@@ -403,9 +403,13 @@ class MusicToDance(EncoderDecoder):
         y = self.head(h)  # (B, T, 147) normalised
         if self.args.smooth_basis:
             y = self.smoother @ y  # (T, T) @ (B, T, 147) -> (B, T, 147)
+        return self.place(y, start)
+
+    def place(self, y: torch.Tensor, start: torch.Tensor) -> torch.Tensor:
+        """Poses (metres + raw 6D) from normalised head output [shape=(B, T, 147)]."""
         if self.args.start_residual:
             y = y + self.pose_norm(start)[:, None, :]
-        return self.pose_norm.inverse(y)  # metres + raw 6D
+        return self.pose_norm.inverse(y)
 
     def sample_start(
         self,
